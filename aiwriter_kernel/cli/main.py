@@ -1,0 +1,57 @@
+"""The root of the ``aiwriter`` command: sub-commands and one-line error reporting."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from aiwriter_kernel.cli import config_cmd, db_cmd, doctor_cmd
+from aiwriter_kernel.cli.output import stderr
+from aiwriter_kernel.errors import AIWriterError
+
+
+class _State:
+    debug = False
+
+
+class AIWriterApp(typer.Typer):
+    """A Typer app that turns errors into one readable line unless ``--debug`` is given."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as error:
+            if _State.debug:
+                raise
+            if isinstance(error, AIWriterError):
+                message = str(error)
+            else:
+                message = (
+                    f"unexpected {type(error).__name__}: {error} (rerun with --debug for details)"
+                )
+            stderr.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+            sys.exit(1)
+
+
+app = AIWriterApp(
+    name="aiwriter",
+    help="AI-Writer workbench: research, cited drafts, rewrites, readability and SEO.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")] = False,
+) -> None:
+    """AI-Writer workbench command line."""
+    _State.debug = debug
+
+
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(db_cmd.app, name="db")
+app.command("doctor")(doctor_cmd.doctor)

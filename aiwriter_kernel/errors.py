@@ -1,0 +1,87 @@
+"""The few typed errors the kernel raises.
+
+Every error carries a plain-language message meant for the person at the keyboard:
+front ends print ``str(error)`` as one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+
+class AIWriterError(Exception):
+    """Base class: something the user can act on, described in one line."""
+
+
+class ConfigError(AIWriterError):
+    """A setting is malformed or points somewhere unusable (home, database URL...)."""
+
+
+class StoreError(AIWriterError):
+    """The database cannot be opened or used as it is."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was migrated by a newer version of aiwriter than this one."""
+
+
+class SchemaOutdatedError(StoreError):
+    """The database exists but needs ``aiwriter db upgrade`` before use."""
+
+
+class NotFoundError(AIWriterError):
+    """A record the caller named (draft, user, key...) does not exist."""
+
+
+class ValidationError(AIWriterError):
+    """The caller's input cannot be used (empty name, duplicate, out of range...)."""
+
+
+class ProviderError(AIWriterError):
+    """A model provider call failed; subclasses say how, in words a writer understands."""
+
+    retryable = False
+
+
+class UnknownProviderError(ProviderError):
+    """No provider (or model) of that name is registered."""
+
+
+class ProviderNotConfiguredError(ProviderError):
+    """The provider needs a key, URL or model that is not set."""
+
+
+class BadCredentialsError(ProviderError):
+    """The provider rejected the key."""
+
+
+class BadRequestError(ProviderError):
+    """The provider refused the request as malformed; retrying cannot help."""
+
+
+class RateLimitedError(ProviderError):
+    """The provider asked us to slow down."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider is down, unreachable or its circuit breaker is open."""
+
+    retryable = True
+
+
+class ProviderTimeoutError(ProviderError):
+    """The provider did not answer within the call's timeout."""
+
+    retryable = True
+
+
+class ContentRefusedError(ProviderError):
+    """The provider refused the content (safety filter, policy)."""
+
+
+class PromptError(ProviderError):
+    """The prompt cannot be sent: empty, too long, or its template is missing a variable."""

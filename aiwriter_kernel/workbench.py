@@ -1,0 +1,55 @@
+"""The Workbench: the one facade every front end (notebook, widget, Streamlit, API, batch) calls.
+
+It is built from settings, owns the database and (as they arrive) the knowledge base and
+model providers, and exposes the pipelines as methods taking and returning pydantic models.
+No front end opens the database or calls a provider directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Self
+
+from aiwriter_kernel.config import Settings
+from aiwriter_kernel.home import ensure_home
+from aiwriter_kernel.store import Database
+
+
+class Workbench:
+    """One open workbench home: settings plus the stores built from them."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.db = database
+
+    @classmethod
+    def open(
+        cls, home: str | Path | None = None, *, settings: Settings | None = None, **overrides: Any
+    ) -> Self:
+        """Open (creating and migrating on first use) the home named by settings or ``home``.
+
+        ``Workbench.open()`` reads ``AIWRITER_*`` variables and ``.env``; ``home=`` and any
+        keyword (``database_url=...``) override them for this workbench only.
+        """
+        if home is not None:
+            overrides["home"] = Path(home)
+        if settings is None:
+            settings = Settings(**overrides)
+        elif overrides:
+            settings = settings.model_copy(update=overrides)
+        ensure_home(settings.home)
+        database = Database.open(settings.effective_database_url())
+        return cls(settings, database)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workbench(home={str(self.settings.home)!r})"

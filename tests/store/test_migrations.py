@@ -1,0 +1,203 @@
+"""Migrations: they build exactly the models' schema, and opening refuses what it must not touch."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from aiwriter_kernel.errors import SchemaOutdatedError, SchemaTooNewError, StoreError
+from aiwriter_kernel.store import Database, schema
+from aiwriter_kernel.store.engine import create_engine_for
+from aiwriter_kernel.store.models import Base
+from aiwriter_kernel.store.schema import SchemaState
+
+APP_TABLES = set(Base.metadata.tables)
+
+# A second revision for tests only, so "older" and "newer" schemas can be real ones.
+PROBE_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_probe"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("probe", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade():
+    op.drop_table("probe")
+"""
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    created = create_engine_for(database_url)
+    yield created
+    created.dispose()
+
+
+@pytest.fixture
+def newer_migrations(tmp_path: Path) -> Path:
+    """A copy of the packaged migrations with one extra revision on top."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(schema.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    down = schema.head_revision()
+    (copy / "versions" / "0002_probe.py").write_text(PROBE_REVISION.format(down=down))
+    return copy
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def test_upgrade_creates_every_table_and_downgrade_removes_them(engine: Engine) -> None:
+    assert schema.schema_state(engine) is SchemaState.EMPTY
+    schema.upgrade(engine)
+    assert tables(engine) == APP_TABLES | {"alembic_version"}
+    assert schema.current_revision(engine) == schema.head_revision() == "0001_initial"
+    assert schema.schema_state(engine) is SchemaState.CURRENT
+
+    schema.downgrade(engine, "base")
+    assert tables(engine) <= {"alembic_version"}
+    assert schema.current_revision(engine) is None
+    assert schema.schema_state(engine) is SchemaState.EMPTY
+
+    schema.upgrade(engine)
+    assert tables(engine) == APP_TABLES | {"alembic_version"}
+    assert schema.schema_state(engine) is SchemaState.CURRENT
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    """Autogenerate finds nothing to do: models and migrations describe the same schema."""
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_the_comparison_would_notice_a_missing_column(engine: Engine) -> None:
+    """Guards the guard: drop a column the models have, and the comparison reports it."""
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_generations_input_hash"))
+        connection.execute(text("ALTER TABLE generations DROP COLUMN input_hash"))
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    added = [
+        (diff[2], diff[3].name)
+        for diff in differences
+        if isinstance(diff, tuple) and diff[0] == "add_column"
+    ]
+    assert added == [("generations", "input_hash")]
+
+
+def test_open_migrates_an_empty_database(database_url: str) -> None:
+    with Database.open(database_url) as database:
+        assert database.state() is SchemaState.CURRENT
+        assert tables(database.engine) == APP_TABLES | {"alembic_version"}
+
+
+def test_open_without_migrate_refuses_an_empty_database(database_url: str) -> None:
+    with pytest.raises(SchemaOutdatedError, match="aiwriter db upgrade"):
+        Database.open(database_url, migrate=False)
+    with Database.connect(database_url) as database:
+        assert tables(database.engine) == set()
+
+
+def test_outdated_schema_is_refused_until_upgraded(
+    database_url: str, newer_migrations: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Database.open(database_url) as database:
+        user = database.accounts.create_user("ada")
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", newer_migrations)  # this code's head: 0002
+
+    with Database.connect(database_url) as database:
+        assert database.state() is SchemaState.OUTDATED
+    with pytest.raises(SchemaOutdatedError, match="aiwriter db upgrade") as caught:
+        Database.open(database_url)
+    assert "0001_initial" in str(caught.value) and "0002_probe" in str(caught.value)
+
+    with Database.connect(database_url) as database:
+        assert database.accounts.get_user_by_name("ada") == user  # nothing was touched
+        database.upgrade()
+        assert database.state() is SchemaState.CURRENT
+        assert "probe" in tables(database.engine)
+    with Database.open(database_url) as database:
+        assert database.accounts.get_user_by_name("ada") == user
+
+
+def test_schema_from_a_newer_aiwriter_is_refused_and_kept(
+    database_url: str, newer_migrations: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as newer_code:
+        newer_code.setattr(schema, "MIGRATIONS_DIR", newer_migrations)
+        with Database.open(database_url) as database:  # migrated by the "newer" aiwriter
+            database.accounts.create_user("ada")
+
+    with Database.connect(database_url) as database:
+        assert database.state() is SchemaState.TOO_NEW
+        with pytest.raises(SchemaTooNewError):
+            database.upgrade()
+    with pytest.raises(SchemaTooNewError) as caught:
+        Database.open(database_url)
+    message = str(caught.value)
+    assert "0002_probe" in message and "0001_initial" in message
+    assert "AIWRITER_DATABASE_URL" in message
+
+    with Database.connect(database_url) as database:
+        assert schema.current_revision(database.engine) == "0002_probe"
+        assert {"probe", "users"} <= tables(database.engine)
+        assert [u.name for u in database.accounts.list_users()] == ["ada"]
+
+
+def test_unknown_revision_is_too_new(engine: Engine, database_url: str) -> None:
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    assert schema.schema_state(engine) is SchemaState.TOO_NEW
+    with pytest.raises(SchemaTooNewError, match="9999_future"):
+        Database.open(database_url)
+    assert schema.current_revision(engine) == "9999_future"
+
+
+def test_foreign_tables_are_never_touched(engine: Engine, database_url: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE users (login VARCHAR(20) PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO users (login) VALUES ('someone-else')"))
+    assert schema.schema_state(engine) is SchemaState.UNVERSIONED
+
+    with pytest.raises(StoreError, match="not aiwriter's"):
+        Database.open(database_url)
+    with Database.connect(database_url) as database, pytest.raises(StoreError):
+        database.upgrade()
+
+    assert tables(engine) == {"users"}  # no alembic_version, none of our tables
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT login FROM users")).all()
+    assert rows == [("someone-else",)]
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_postgres_tables_land_in_the_test_schema(database_url: str) -> None:
+    with Database.open(database_url) as database, database.engine.connect() as connection:
+        current = connection.execute(text("SELECT current_schema()")).scalar()
+        in_schema = connection.execute(
+            text("SELECT table_name FROM information_schema.tables WHERE table_schema = :schema"),
+            {"schema": current},
+        ).scalars()
+        assert current is not None and current.startswith("t_")
+        assert set(in_schema) == APP_TABLES | {"alembic_version"}
