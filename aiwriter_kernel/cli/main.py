@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from aiwriter_kernel.cli import config_cmd, db_cmd, doctor_cmd
+from aiwriter_kernel.cli import config_cmd, db_cmd, doctor_cmd, models_cmd, prompt_cmd, usage_cmd
 from aiwriter_kernel.cli.output import stderr
 from aiwriter_kernel.errors import AIWriterError
 
@@ -55,3 +55,6 @@ def main(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.command("doctor")(doctor_cmd.doctor)
+app.command("prompt")(prompt_cmd.prompt)
+app.command("models")(models_cmd.models)
+app.command("usage")(usage_cmd.usage)

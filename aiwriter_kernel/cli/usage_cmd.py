@@ -1,0 +1,50 @@
+"""``aiwriter usage``: calls, tokens, cost and cache hits by provider and day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aiwriter_kernel.cli.output import emit
+from aiwriter_kernel.cli.workbench_loader import open_workbench
+
+
+def usage(
+    days: Annotated[int | None, typer.Option(min=1, help="Only the last N days.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Summarise the call log by provider and UTC day."""
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    with open_workbench() as workbench:
+        rows = workbench.db.generations.usage_by_provider_and_day(since=since)
+
+    def render(console: Console) -> None:
+        table = Table(
+            "day",
+            "provider",
+            "calls",
+            "prompt tok",
+            "completion tok",
+            "cost $",
+            "cache hits",
+            "errors",
+            title="model usage",
+        )
+        for row in rows:
+            table.add_row(
+                row.day,
+                row.provider,
+                str(row.calls),
+                str(row.prompt_tokens),
+                str(row.completion_tokens),
+                f"{row.cost_usd:.4f}",
+                str(row.cache_hits),
+                str(row.errors),
+            )
+        console.print(table if rows else "no model calls yet")
+
+    emit(rows, as_json=json_output, render=render)

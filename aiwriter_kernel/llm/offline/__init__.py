@@ -1,0 +1,1 @@
+"""The offline composer: executes writing tasks from the sources alone, with no model."""

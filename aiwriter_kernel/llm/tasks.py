@@ -1,0 +1,114 @@
+"""Typed tasks: what a pipeline asks of a model, independent of which model answers.
+
+A chat provider renders a task through its Jinja2 template (``prompts/<name>.j2``);
+the offline composer executes the same task directly from the sources. Each task
+validates its own inputs so a bad request fails before any network call.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Channel = Literal["linkedin", "x-thread", "facebook", "instagram", "email", "product", "youtube"]
+
+
+class SourcePassage(BaseModel):
+    """A piece of evidence a task may quote; ``label`` is the citation number ``[label]``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: int = Field(ge=1)
+    title: str
+    origin: str
+    text: str = Field(min_length=1)
+    chunk_id: str | None = None
+
+
+class Task(BaseModel):
+    """Base of every task: the template it renders through and the sources it may cite."""
+
+    model_config = ConfigDict(frozen=True)
+
+    template: ClassVar[str]
+    sources: tuple[SourcePassage, ...] = ()
+
+    @field_validator("sources")
+    @classmethod
+    def _labels_are_unique(cls, sources: tuple[SourcePassage, ...]) -> tuple[SourcePassage, ...]:
+        labels = [source.label for source in sources]
+        if len(labels) != len(set(labels)):
+            raise ValueError("source labels must be unique")
+        return sources
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+class OutlineTask(Task):
+    template: ClassVar[str] = "outline"
+    topic: str
+    audience: str | None = None
+    tone: str | None = None
+    keywords: tuple[str, ...] = ()
+    sections: int = Field(default=4, ge=1, le=20)
+
+    _topic = field_validator("topic")(_not_blank)
+
+
+class SectionTask(Task):
+    template: ClassVar[str] = "section"
+    topic: str
+    heading: str
+    points: tuple[str, ...] = ()
+    target_words: int = Field(default=250, ge=20, le=5000)
+    tone: str | None = None
+    # Sentences earlier sections already used, so the article never repeats one.
+    avoid_sentences: tuple[str, ...] = ()
+
+    _topic = field_validator("topic", "heading")(_not_blank)
+
+
+class RewriteTask(Task):
+    template: ClassVar[str] = "rewrite"
+    text: str
+    channel: Channel
+    max_chars: int | None = Field(default=None, gt=0)
+
+    _text = field_validator("text")(_not_blank)
+
+
+class TitleTask(Task):
+    template: ClassVar[str] = "title"
+    text: str
+    keyword: str | None = None
+    count: int = Field(default=3, ge=1, le=10)
+    max_chars: int = Field(default=60, ge=10, le=200)
+
+    _text = field_validator("text")(_not_blank)
+
+
+class MetaDescriptionTask(Task):
+    template: ClassVar[str] = "meta_description"
+    text: str
+    keyword: str | None = None
+    min_chars: int = Field(default=120, ge=1)
+    max_chars: int = Field(default=160, ge=1)
+
+    _text = field_validator("text")(_not_blank)
+
+
+class SummaryTask(Task):
+    template: ClassVar[str] = "summary"
+    max_words: int = Field(default=150, ge=10, le=5000)
+
+
+class AnswerTask(Task):
+    template: ClassVar[str] = "answer"
+    question: str
+
+    _question = field_validator("question")(_not_blank)

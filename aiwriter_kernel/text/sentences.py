@@ -1,0 +1,103 @@
+"""Split prose into sentences and clean Markdown out of them.
+
+A regex splitter with an abbreviation list is enough for the extractive composer and the
+readability figures, and it keeps import time and results independent of any model.
+"""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = {
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "inc",
+    "ltd",
+    "jr",
+    "sr",
+    "st",
+    "no",
+    "fig",
+    "al",
+    "approx",
+    "cf",
+    "ca",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+}
+BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+MARKDOWN_NOISE = [
+    (re.compile(r"`{3}.*?`{3}", re.DOTALL), " "),  # fenced code
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1"), r"\2"),
+    (re.compile(r"^\s{0,3}#{1,6}\s+(.*)$", re.MULTILINE), r"\n\1\n"),  # headings stand alone
+    (re.compile(r"^\s{0,3}(>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),
+    (re.compile(r"[ \t]+"), " "),
+    (re.compile(r"\n\s*\n\s*"), "\n\n"),
+]
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown to plain prose; headings and paragraphs stay separated by blank lines."""
+    for pattern, replacement in MARKDOWN_NOISE:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def _ends_with_abbreviation(fragment: str) -> bool:
+    last = fragment.rstrip(".").rsplit(maxsplit=1)[-1].lower() if fragment.strip() else ""
+    return last in ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text`` in order; paragraph breaks always end a sentence."""
+    sentences: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        block = " ".join(block.split())
+        if not block:
+            continue
+        pending = ""
+        for piece in BOUNDARY.split(block):
+            pending = f"{pending} {piece}".strip() if pending else piece.strip()
+            if not _ends_with_abbreviation(pending):
+                sentences.append(pending)
+                pending = ""
+        if pending:
+            sentences.append(pending)
+    return sentences
+
+
+def split_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence in ``text``, for chunking and citing."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for sentence in split_sentences(text):
+        first_word = sentence.split(maxsplit=1)[0]
+        start = text.find(first_word, cursor)
+        if start < 0:
+            continue
+        last_word = sentence.rsplit(maxsplit=1)[-1]
+        end = text.find(last_word, start + len(sentence) - len(last_word) - 1)
+        end = (end + len(last_word)) if end >= 0 else start + len(sentence)
+        spans.append((start, end))
+        cursor = end
+    return spans
