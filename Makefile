@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml Makefile
 
 demo: install
 	$(BIN)/aiwriter db upgrade
+	$(BIN)/aiwriter ingest data/demo_corpus
+	$(BIN)/aiwriter search "How long should a title tag be?" -k 3
 	$(BIN)/aiwriter doctor
 
 test: install

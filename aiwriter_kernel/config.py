@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("AIWRITER_SERPER_API_KEY", "SERPER_API_KEY")
     )
     searxng_url: str | None = Field(default=None, description="Self-hosted SearXNG instance.")
+    max_ingest_bytes: int = Field(default=50_000_000, gt=0, description="Largest file to ingest.")
+    chunk_chars: int = Field(default=1200, ge=100, le=20_000, description="Chunk size.")
+    chunk_overlap: int = Field(default=200, ge=0, le=5_000, description="Chunk overlap.")
+    fetch_allow_hosts: tuple[str, ...] = Field(
+        default=(), description="Hosts/CIDRs the URL fetcher may reach despite the SSRF guard."
+    )
 
     @field_validator("home", mode="before")
     @classmethod

@@ -17,6 +17,9 @@ from aiwriter_kernel.store import Database
 
 if TYPE_CHECKING:
     from aiwriter_kernel.llm.gateway import ModelGateway
+    from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
+    from aiwriter_kernel.research.models import IngestReport, SearchFilters, SearchHit
+    from aiwriter_kernel.research.web.search import WebResult
 
 
 class Workbench:
@@ -51,6 +54,55 @@ class Workbench:
         from aiwriter_kernel.llm.gateway import ModelGateway
 
         return ModelGateway(self.settings, self.db.generations)
+
+    @cached_property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base: sources, chunks and vectors of this home."""
+        from aiwriter_kernel.research.knowledge_base import KnowledgeBase
+
+        return KnowledgeBase(self.settings, self.db)
+
+    def ingest(
+        self,
+        targets: str | Path | list[str | Path],
+        *,
+        workspace: str = "default",
+        tags: list[str] | tuple[str, ...] = (),
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Add files, folders and URLs to the knowledge base; a report item per source."""
+        if isinstance(targets, str | Path):
+            targets = [targets]
+        return self.kb.ingest(targets, workspace=workspace, tags=tags, progress=progress)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        workspace: str = "default",
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+        diversify: bool = False,
+    ) -> list[SearchHit]:
+        """Hybrid (dense + BM25) search; each hit carries its citation."""
+        return self.kb.search(
+            query, k=k, workspace=workspace, filters=filters, mode=mode, diversify=diversify
+        )
+
+    def web_search(self, query: str, *, max_results: int = 5) -> list[WebResult]:
+        """Search the web with the configured provider (Tavily, Exa, Serper, SearXNG).
+
+        Raises ``WebSearchUnavailable`` with a clear reason when none is configured or the
+        machine is offline; pass the result URLs to ``ingest`` to make them citable.
+        """
+        from aiwriter_kernel.research.web.search import web_search_from_settings
+
+        if not query.strip():
+            from aiwriter_kernel.errors import ValidationError
+
+            raise ValidationError("the web search query is empty")
+        return web_search_from_settings(self.settings).search(query, max_results=max_results)
 
     def close(self) -> None:
         """Release database connections."""

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from aiwriter_kernel.cli import config_cmd, db_cmd, doctor_cmd, models_cmd, prompt_cmd, usage_cmd
+from aiwriter_kernel.cli import (
+    config_cmd,
+    db_cmd,
+    doctor_cmd,
+    kb_cmd,
+    models_cmd,
+    prompt_cmd,
+    usage_cmd,
+)
 from aiwriter_kernel.cli.output import stderr
 from aiwriter_kernel.errors import AIWriterError
 
@@ -58,3 +66,7 @@ app.command("doctor")(doctor_cmd.doctor)
 app.command("prompt")(prompt_cmd.prompt)
 app.command("models")(models_cmd.models)
 app.command("usage")(usage_cmd.usage)
+app.command("ingest")(kb_cmd.ingest)
+app.command("search")(kb_cmd.search)
+app.command("web")(kb_cmd.web)
+app.add_typer(kb_cmd.app, name="kb")

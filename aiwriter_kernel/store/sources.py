@@ -81,6 +81,23 @@ class SourcesRepository(Repository):
             source = session.get(Source, source_id)
             return None if source is None else SourceRecord.model_validate(source)
 
+    def find_source(self, workspace_id: int, origin: str) -> SourceRecord | None:
+        """The source stored for ``origin`` in the workspace, so ingest can skip unchanged
+        files before paying for chunking and embedding."""
+        with self._session() as session:
+            source = _source_at(session, workspace_id, origin)
+            return None if source is None else SourceRecord.model_validate(source)
+
+    def revision(self, workspace_id: int) -> str:
+        """A string that changes whenever the workspace's chunks do (cheap: one query), so
+        in-memory indexes know when to rebuild."""
+        query = select(func.count(Source.id), func.max(Source.updated_at), func.max(Source.id))
+        with self._session() as session:
+            count, updated, last_id = session.execute(
+                query.where(Source.workspace_id == workspace_id)
+            ).one()
+        return f"{count}:{last_id}:{updated}"
+
     def get_source_text(self, source_id: int) -> str:
         """The full extracted text, which chunk offsets point into."""
         with self._session() as session:

@@ -49,8 +49,8 @@ MARKDOWN_NOISE = [
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
     (re.compile(r"`([^`]*)`"), r"\1"),
     (re.compile(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1"), r"\2"),
-    (re.compile(r"^\s{0,3}#{1,6}\s+(.*)$", re.MULTILINE), r"\n\1\n"),  # headings stand alone
-    (re.compile(r"^\s{0,3}(>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),
+    (re.compile(r"^[ \t]{0,3}#{1,6}\s+(.*)$", re.MULTILINE), r"\n\1\n"),  # headings stand alone
+    (re.compile(r"^[ \t]{0,3}(>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),
     (re.compile(r"[ \t]+"), " "),
     (re.compile(r"\n\s*\n\s*"), "\n\n"),
 ]
@@ -64,7 +64,8 @@ def strip_markdown(text: str) -> str:
 
 
 def _ends_with_abbreviation(fragment: str) -> bool:
-    last = fragment.rstrip(".").rsplit(maxsplit=1)[-1].lower() if fragment.strip() else ""
+    parts = fragment.rstrip(".").rsplit(maxsplit=1)
+    last = parts[-1].lower() if parts else ""
     return last in ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 

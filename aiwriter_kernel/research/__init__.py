@@ -1,0 +1,1 @@
+"""Research: load sources, chunk them, embed them, and find evidence with citations."""

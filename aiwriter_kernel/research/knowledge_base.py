@@ -1,0 +1,395 @@
+"""The knowledge base: sources in (files, folders, URLs), cited evidence out.
+
+The relational store is the record of truth (sources, chunk texts and offsets); Chroma
+holds one vector per chunk under the same id, so either side can be rebuilt from the
+other (``reindex``). Ingest is careful about order so that a failure never leaves a
+source half-written: vectors for a changed file are written before its chunks are
+swapped, and removed again if the swap fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+from aiwriter_kernel.config import Settings
+from aiwriter_kernel.errors import AIWriterError, ValidationError
+from aiwriter_kernel.research.chunking import chunk_text
+from aiwriter_kernel.research.models import (
+    IngestItem,
+    IngestReport,
+    LoadedDocument,
+    SearchFilters,
+    SearchHit,
+)
+from aiwriter_kernel.store import Database
+from aiwriter_kernel.store.records import ChunkRecord, NewChunk, SourceRecord
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+Progress = Callable[[IngestItem], None]
+MAX_K = 100
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def chunk_id(workspace_id: int, origin: str, content_hash: str, ordinal: int) -> str:
+    """Stable ids: the same text of the same source always gets the same chunk ids."""
+    key = f"{workspace_id}\0{origin}\0{content_hash}\0{ordinal}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def citation_label(source: SourceRecord, chunk: ChunkRecord) -> str:
+    """How a hit is cited to a reader: title, where it lives, and which characters."""
+    return f"{source.title} — {source.origin}, chars {chunk.start_offset}-{chunk.end_offset}"
+
+
+class KnowledgeBase:
+    """Ingest and search one home's sources, workspace by workspace."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        from aiwriter_kernel.research.lexical import LexicalCache
+
+        self.settings = settings
+        self.db = database
+        self._vectors = None
+        self._lexical = LexicalCache()
+
+    @property
+    def vectors(self):
+        """The Chroma store, opened on first use (it imports chromadb)."""
+        if self._vectors is None:
+            from aiwriter_kernel.research.vector_store import VectorStore
+
+            self._vectors = VectorStore(self.settings)
+        return self._vectors
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        targets: Sequence[str | Path],
+        *,
+        workspace: str = "default",
+        owner_id: int | None = None,
+        tags: Sequence[str] = (),
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Add files, folders (recursively) and URLs; one item per source in the report.
+
+        A source that fails gets its own error and the others carry on; an unchanged file
+        (same content hash) is skipped without re-embedding.
+        """
+        if not targets:
+            raise ValidationError("nothing to ingest: give at least one path or URL")
+        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        report = IngestReport()
+        for origin, load in self._expand(targets, report):
+            item = self._ingest_one(workspace_id, origin, load, tuple(tags))
+            report.items.append(item)
+            if progress is not None:
+                progress(item)
+        return report
+
+    def _expand(
+        self, targets: Sequence[str | Path], report: IngestReport
+    ) -> Iterator[tuple[str, Callable[[], LoadedDocument]]]:
+        from aiwriter_kernel.research.loaders import iter_source_files, load_path
+
+        limit = self.settings.max_ingest_bytes
+        for target in targets:
+            text = str(target)
+            if is_url(text):
+                yield text, lambda url=text: self._load_url(url)
+                continue
+            path = Path(text).expanduser()
+            if path.is_dir():
+                files = list(iter_source_files(path))
+                if not files:
+                    report.items.append(
+                        IngestItem(
+                            origin=str(path.absolute()),
+                            status="skipped",
+                            error="the folder holds no supported files",
+                        )
+                    )
+                for file in files:
+                    yield str(file.absolute()), lambda f=file: load_path(f, max_bytes=limit)
+            else:
+                yield str(path.absolute()), lambda p=path: load_path(p, max_bytes=limit)
+
+    def _load_url(self, url: str) -> LoadedDocument:
+        from aiwriter_kernel.research.loaders import load_bytes
+        from aiwriter_kernel.research.web.fetcher import FetchPolicy, SafeFetcher
+
+        policy = FetchPolicy(
+            allow_hosts=self.settings.fetch_allow_hosts, max_bytes=self.settings.max_ingest_bytes
+        )
+        with SafeFetcher(policy) as fetcher:
+            page = fetcher.fetch(url)
+        return load_bytes(
+            page.content,
+            origin=page.url,
+            content_type=page.content_type,
+            max_bytes=self.settings.max_ingest_bytes,
+        )
+
+    def _ingest_one(
+        self,
+        workspace_id: int,
+        origin: str,
+        load: Callable[[], LoadedDocument],
+        tags: tuple[str, ...],
+    ) -> IngestItem:
+        try:
+            document = load()
+            return self._store(workspace_id, document, tags)
+        except AIWriterError as error:
+            return IngestItem(origin=origin, status="failed", error=str(error))
+
+    def _store(
+        self, workspace_id: int, document: LoadedDocument, tags: tuple[str, ...]
+    ) -> IngestItem:
+        digest = hashlib.sha256(document.text.encode()).hexdigest()
+        existing = self.db.sources.find_source(workspace_id, document.origin)
+        if existing is not None and existing.content_hash == digest:
+            return IngestItem(
+                origin=document.origin,
+                status="unchanged",
+                source_id=existing.id,
+                title=existing.title,
+            )
+        pieces = chunk_text(
+            document.text,
+            max_chars=self.settings.chunk_chars,
+            overlap_chars=self.settings.chunk_overlap,
+        )
+        chunks = [
+            NewChunk(
+                id=chunk_id(workspace_id, document.origin, digest, piece.ordinal),
+                ordinal=piece.ordinal,
+                text=piece.text,
+                start_offset=piece.start,
+                end_offset=piece.end,
+            )
+            for piece in pieces
+        ]
+        vectors = self.vectors.embedder.encode([chunk.text for chunk in chunks])
+        if existing is None:
+            source, status = self._add_new(workspace_id, document, digest, tags, chunks, vectors)
+        else:
+            source, status = self._replace(
+                workspace_id, existing, document, digest, tags, chunks, vectors
+            )
+        return IngestItem(
+            origin=document.origin,
+            status=status,
+            source_id=source.id,
+            title=source.title,
+            chunks=len(chunks),
+        )
+
+    def _upsert_row(self, workspace_id, document, digest, tags, chunks):
+        return self.db.sources.upsert_source_with_chunks(
+            workspace_id,
+            title=document.title,
+            origin=document.origin,
+            content_hash=digest,
+            mime_type=document.mime_type,
+            size_bytes=document.size_bytes,
+            text=document.text,
+            tags=tags,
+            chunks=chunks,
+        )
+
+    def _add_new(self, workspace_id, document, digest, tags, chunks, vectors):
+        """New source: rows first (to learn its id), then vectors; undo the rows on failure."""
+        source, status = self._upsert_row(workspace_id, document, digest, tags, chunks)
+        try:
+            self._write_vectors(workspace_id, source, chunks, vectors)
+        except BaseException:
+            self.db.sources.delete_source(source.id)
+            raise
+        return source, status
+
+    def _replace(self, workspace_id, existing, document, digest, tags, chunks, vectors):
+        """Changed source: new vectors first, then swap the rows atomically, then drop the
+        old vectors; if the swap fails the new vectors go and the old version stays whole."""
+        old_ids = [chunk.id for chunk in self.db.sources.get_chunks(existing.id)]
+        self._write_vectors(workspace_id, existing, chunks, vectors, tags=tags)
+        try:
+            source, status = self._upsert_row(workspace_id, document, digest, tags, chunks)
+        except BaseException:
+            self.vectors.delete(workspace_id, [chunk.id for chunk in chunks])
+            raise
+        stale = sorted(set(old_ids) - {chunk.id for chunk in chunks})
+        if stale:
+            self.vectors.delete(workspace_id, stale)
+        return source, status
+
+    def _write_vectors(self, workspace_id, source, chunks, vectors, tags=None) -> None:
+        from aiwriter_kernel.research.vector_store import chunk_metadata
+
+        chosen_tags = source.tags if tags is None else tags
+        metadatas = [
+            chunk_metadata(source.id, chunk.ordinal, source.added_at, chosen_tags)
+            for chunk in chunks
+        ]
+        self.vectors.upsert(
+            workspace_id,
+            [c.id for c in chunks],
+            [c.text for c in chunks],
+            metadatas,
+            embeddings=vectors,
+        )
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        workspace: str = "default",
+        owner_id: int | None = None,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+        diversify: bool = False,
+    ) -> list[SearchHit]:
+        """The ``k`` best chunks for ``query``: dense and BM25 rankings fused by reciprocal
+        rank, optionally diversified by maximal marginal relevance."""
+        from aiwriter_kernel.research.hybrid import reciprocal_rank_fusion
+
+        if not query.strip():
+            raise ValidationError("the search query is empty")
+        if not 1 <= k <= MAX_K:
+            raise ValidationError(f"k must be between 1 and {MAX_K}, not {k}")
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise ValidationError(f"unknown search mode {mode!r}: use hybrid, dense or lexical")
+        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        pool = max(4 * k, 40)
+        rankings: dict[str, list[str]] = {}
+        if mode in ("hybrid", "dense"):
+            rankings["dense"] = self._dense(workspace_id, query, pool, filters)
+        if mode in ("hybrid", "lexical"):
+            rankings["lexical"] = self._lexical_ranking(workspace_id, query, pool, filters)
+        fused = reciprocal_rank_fusion(list(rankings.values()))
+        chunks = self.db.sources.get_chunks_by_ids([chunk for chunk, _ in fused])
+        scores = dict(fused)
+        if diversify:
+            chunks = self._diversify(query, chunks, k)
+        return self._hits(chunks[:k], scores, rankings)
+
+    def _dense(self, workspace_id: int, query: str, pool: int, filters) -> list[str]:
+        from aiwriter_kernel.research.hybrid import filters_to_where
+
+        vector = self.vectors.embedder.encode([query])[0]
+        found = self.vectors.query(workspace_id, vector, pool, where=filters_to_where(filters))
+        return [chunk for chunk, _ in found]
+
+    def _lexical_ranking(self, workspace_id: int, query: str, pool: int, filters) -> list[str]:
+        revision = self.db.sources.revision(workspace_id)
+        index = self._lexical.get(workspace_id, revision, lambda: self._build_lexical(workspace_id))
+        return [chunk for chunk, _ in index.search(query, pool, filters=filters)]
+
+    def _build_lexical(self, workspace_id: int):
+        from aiwriter_kernel.research.lexical import LexicalIndex
+        from aiwriter_kernel.research.vector_store import chunk_metadata
+
+        sources = {source.id: source for source in self.db.sources.list_sources(workspace_id)}
+        ids, texts, metadatas = [], [], []
+        for chunk in self.db.sources.iter_chunks(workspace_id, batch_size=5000):
+            source = sources.get(chunk.source_id)
+            if source is None:
+                continue  # added after the listing; the next revision picks it up
+            ids.append(chunk.id)
+            texts.append(chunk.text)
+            metadatas.append(chunk_metadata(source.id, chunk.ordinal, source.added_at, source.tags))
+        return LexicalIndex.from_texts(ids, texts, metadatas)
+
+    def _diversify(self, query: str, chunks: list[ChunkRecord], k: int) -> list[ChunkRecord]:
+        from aiwriter_kernel.research.hybrid import mmr
+
+        if len(chunks) <= 1:
+            return chunks
+        candidates = chunks[: max(3 * k, k)]
+        encoded = self.vectors.embedder.encode([query, *[c.text for c in candidates]])
+        order = mmr(encoded[0], encoded[1:], [c.id for c in candidates], k)
+        by_id = {chunk.id: chunk for chunk in candidates}
+        return [by_id[chunk] for chunk in order]
+
+    def _hits(
+        self, chunks: list[ChunkRecord], scores: dict[str, float], rankings: dict[str, list[str]]
+    ) -> list[SearchHit]:
+        positions = {
+            name: {chunk: rank for rank, chunk in enumerate(ids, 1)}
+            for name, ids in rankings.items()
+        }
+        sources: dict[int, SourceRecord] = {}
+        hits = []
+        for chunk in chunks:
+            if chunk.source_id not in sources:
+                sources[chunk.source_id] = self.db.sources.get_source(chunk.source_id)
+            source = sources[chunk.source_id]
+            hits.append(
+                SearchHit(
+                    chunk_id=chunk.id,
+                    source_id=source.id,
+                    source_title=source.title,
+                    origin=source.origin,
+                    ordinal=chunk.ordinal,
+                    start=chunk.start_offset,
+                    end=chunk.end_offset,
+                    text=chunk.text,
+                    score=scores.get(chunk.id, 0.0),
+                    citation=citation_label(source, chunk),
+                    dense_rank=positions.get("dense", {}).get(chunk.id),
+                    lexical_rank=positions.get("lexical", {}).get(chunk.id),
+                )
+            )
+        return hits
+
+    # -- rebuild ---------------------------------------------------------------------------
+
+    def reindex(
+        self, *, workspace: str = "default", owner_id: int | None = None, batch_size: int = 256
+    ) -> int:
+        """Rebuild the workspace's vectors from the relational chunks; returns the count.
+
+        For a changed embedding model, a lost Chroma directory, or a move to a Chroma server.
+        """
+        from aiwriter_kernel.research.vector_store import chunk_metadata
+
+        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        sources = {s.id: s for s in self.db.sources.list_sources(workspace_id)}
+        self.vectors.delete_workspace(workspace_id)
+        batch: list[ChunkRecord] = []
+        total = 0
+        for chunk in self.db.sources.iter_chunks(workspace_id, batch_size=batch_size):
+            batch.append(chunk)
+            if len(batch) == batch_size:
+                total += self._reindex_batch(workspace_id, batch, sources, chunk_metadata)
+                batch = []
+        if batch:
+            total += self._reindex_batch(workspace_id, batch, sources, chunk_metadata)
+        return total
+
+    def _reindex_batch(self, workspace_id, batch, sources, chunk_metadata) -> int:
+        metadatas = [
+            chunk_metadata(
+                c.source_id, c.ordinal, sources[c.source_id].added_at, sources[c.source_id].tags
+            )
+            for c in batch
+        ]
+        texts = [c.text for c in batch]
+        self.vectors.upsert(
+            workspace_id,
+            [c.id for c in batch],
+            texts,
+            metadatas,
+            embeddings=self.vectors.embedder.encode(texts),
+        )
+        return len(batch)

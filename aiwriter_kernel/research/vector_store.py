@@ -1,0 +1,331 @@
+"""Chunk vectors in Chroma: one cosine collection per workspace, embedded by our own model.
+
+The relational store is the source of truth for chunk texts; Chroma holds only each chunk's
+vector and the few metadata fields that searches filter on (``chunk_metadata``), under the
+chunk's id. Texts are not copied into Chroma: that would double the storage and make Chroma
+maintain a full-text index that nothing here uses (lexical search is ``lexical.LexicalIndex``).
+
+Chroma persists a collection's embedding function by name and config, and its default one
+downloads an ONNX model, which must never happen offline. So every collection is created and
+opened with ``AIWriterEmbeddingFunction``, registered with Chroma under
+``EMBEDDING_FUNCTION_NAME``; its config holds only the model's stable name, so reopening a
+collection in a fresh process builds it without loading or fetching anything. The model name
+is also checked on open: vectors from another model would silently give nonsense results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from aiwriter_kernel.config import Settings
+from aiwriter_kernel.errors import ConfigError, StoreError, ValidationError
+from aiwriter_kernel.research.embeddings import Embedder, EmbeddingModelError
+from aiwriter_kernel.research.hybrid import unix_seconds
+
+if TYPE_CHECKING:
+    import numpy as np
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+EMBEDDING_FUNCTION_NAME = "aiwriter_sentence_transformer"
+COLLECTION_PREFIX = "ws_"
+MAX_BATCH = 5000  # records per Chroma call; the local client accepts up to ~5,461
+ID_PAGE = 10_000  # ids per page when listing a collection
+
+Metadata = dict[str, Any]
+
+
+def collection_name(workspace_id: int) -> str:
+    """The Chroma collection that holds one workspace's vectors."""
+    return f"{COLLECTION_PREFIX}{workspace_id}"
+
+
+def chunk_metadata(
+    source_id: int, ordinal: int, added_at: datetime | float, tags: Sequence[str] = ()
+) -> Metadata:
+    """The metadata stored with a chunk's vector: just what ``SearchFilters`` filter on.
+
+    ``added_at`` is Unix seconds (a naive datetime counts as UTC). ``tags`` is a list because
+    Chroma 1.5 filters lists with ``$contains``; Chroma refuses empty lists, so an untagged
+    chunk has no ``tags`` key at all (and then no tag filter matches it, as it should).
+    """
+    if isinstance(added_at, datetime):
+        added_at = unix_seconds(added_at)
+    metadata: Metadata = {
+        "source_id": int(source_id),
+        "ordinal": int(ordinal),
+        "added_at": float(added_at),
+    }
+    if tags:
+        metadata["tags"] = sorted(set(tags))
+    return metadata
+
+
+def parse_chroma_url(url: str) -> tuple[str, int, bool]:
+    """``http(s)://host[:port]`` as the (host, port, ssl) that ``chromadb.HttpClient`` takes.
+
+    A missing port means the scheme's own (80 or 443), as in any URL.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"chroma_url must look like http://host:8000, not {url!r}")
+    if parts.path not in ("", "/") or parts.query:
+        raise ConfigError(f"chroma_url must not have a path or query: {url!r}")
+    ssl = parts.scheme == "https"
+    try:
+        port = parts.port or (443 if ssl else 80)
+    except ValueError as error:
+        raise ConfigError(f"chroma_url has an invalid port: {url!r}") from error
+    return parts.hostname, port, ssl
+
+
+@functools.cache
+def embedding_function_class() -> type:
+    """Define and register the Chroma embedding function class, once, on first use.
+
+    It lives in a function so that importing this module does not import chromadb; the
+    registration must happen before Chroma deserialises a collection's config, which
+    ``VectorStore`` guarantees by calling this before it opens any client.
+    """
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    @register_embedding_function
+    class AIWriterEmbeddingFunction(EmbeddingFunction[Documents]):
+        """Chroma's view of an ``Embedder``; the model loads on the first call, not before."""
+
+        def __init__(self, model: str | None = None, embedder: Embedder | None = None) -> None:
+            self._model = embedder.model_name if embedder is not None else model
+            self._embedder = embedder
+
+        @property
+        def embedder(self) -> Embedder:
+            if self._embedder is None:
+                self._embedder = Embedder(self._model)
+            return self._embedder
+
+        def __call__(self, input: Documents) -> Embeddings:
+            return list(self.embedder.encode(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return EMBEDDING_FUNCTION_NAME
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": self._model}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> AIWriterEmbeddingFunction:
+            return AIWriterEmbeddingFunction(model=config.get("model"))
+
+        def default_space(self) -> Space:
+            return "cosine"
+
+        def supported_spaces(self) -> list[Space]:
+            return ["cosine", "ip", "l2"]
+
+    AIWriterEmbeddingFunction.__qualname__ = AIWriterEmbeddingFunction.__name__
+    return AIWriterEmbeddingFunction
+
+
+def make_embedding_function(embedder: Embedder) -> Any:
+    """An ``AIWriterEmbeddingFunction`` over ``embedder`` (sharing its loaded model)."""
+    return embedding_function_class()(embedder=embedder)
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """A Chroma client for the settings: a server when ``chroma_url`` is set, else local files."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    embedding_function_class()  # registered before any collection config is read
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            host, port, ssl = parse_chroma_url(settings.chroma_url)
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=settings.chroma_path, settings=chroma_settings)
+    except ConfigError:
+        raise
+    except Exception as error:  # connection refused, unreadable directory, version mismatch...
+        where = settings.chroma_url or str(settings.chroma_path)
+        raise StoreError(f"cannot open the vector store at {where}: {error}") from error
+
+
+class VectorStore:
+    """Upsert, delete and query chunk vectors, one Chroma collection per workspace.
+
+    Thread-safe: collections are opened once and cached; Chroma clients are thread-safe.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        client: ClientAPI | None = None,
+    ) -> None:
+        self._settings = settings or Settings()
+        self._embedder = embedder
+        self._client = client
+        self._collections: dict[int, Collection] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self._settings.embedding_model)
+        return self._embedder
+
+    @property
+    def client(self) -> ClientAPI:
+        with self._lock:
+            if self._client is None:
+                self._client = make_client(self._settings)
+            return self._client
+
+    def collection(self, workspace_id: int, *, create: bool = True) -> Collection | None:
+        """The workspace's collection, created if ``create``; None if absent and not created."""
+        with self._lock:
+            cached = self._collections.get(workspace_id)
+        if cached is not None:
+            return cached
+        opened = self._open(workspace_id, create=create)
+        if opened is not None:
+            with self._lock:
+                self._collections.setdefault(workspace_id, opened)
+        return opened
+
+    def _open(self, workspace_id: int, *, create: bool) -> Collection | None:
+        from chromadb.errors import NotFoundError as ChromaNotFound
+
+        name = collection_name(workspace_id)
+        function = make_embedding_function(self.embedder)
+        try:
+            if create:
+                opened = self.client.get_or_create_collection(
+                    name,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    embedding_function=function,
+                )
+            else:
+                opened = self.client.get_collection(name, embedding_function=function)
+        except ChromaNotFound:
+            return None
+        except ValueError as error:  # Chroma's "embedding function conflict"
+            raise EmbeddingModelError(
+                f"workspace {workspace_id}'s vectors were not made by aiwriter's embedder "
+                f"({error}); delete and re-index the workspace"
+            ) from error
+        self._check_model(workspace_id, opened)
+        return opened
+
+    def _check_model(self, workspace_id: int, opened: Collection) -> None:
+        """Refuse to mix vectors of two models: their similarities would mean nothing."""
+        persisted = opened.configuration_json.get("embedding_function") or {}
+        stored = (persisted.get("config") or {}).get("model")
+        if persisted.get("name") != EMBEDDING_FUNCTION_NAME or stored != self.embedder.model_name:
+            raise EmbeddingModelError(
+                f"workspace {workspace_id} was indexed with embedding model {stored!r} but the "
+                f"configured one is {self.embedder.model_name!r}: re-index the workspace, or set "
+                "AIWRITER_EMBEDDING_MODEL back"
+            )
+
+    def upsert(
+        self,
+        workspace_id: int,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[Mapping[str, Any]],
+        embeddings: np.ndarray | Sequence[Sequence[float]] | None = None,
+    ) -> None:
+        """Add or replace chunks' vectors, a batch at a time.
+
+        Pass ``embeddings`` when they were already computed, so the model runs once per chunk;
+        otherwise ``texts`` are embedded here.
+        """
+        import numpy as np
+
+        if not (len(ids) == len(texts) == len(metadatas)):
+            raise ValidationError("ids, texts and metadatas must have the same length")
+        if embeddings is not None and len(embeddings) != len(ids):
+            raise ValidationError("embeddings must have one row per id")
+        if not ids:
+            return
+        target = self.collection(workspace_id)
+        assert target is not None
+        for start in range(0, len(ids), MAX_BATCH):
+            end = start + MAX_BATCH
+            if embeddings is None:
+                vectors = self.embedder.encode(texts[start:end])
+            else:
+                vectors = np.asarray(embeddings[start:end], dtype=np.float32)
+            target.upsert(
+                ids=list(ids[start:end]),
+                embeddings=vectors,
+                metadatas=[dict(metadata) for metadata in metadatas[start:end]],
+            )
+
+    def delete(self, workspace_id: int, ids: Sequence[str]) -> None:
+        """Remove these chunks' vectors; unknown ids are ignored."""
+        target = self.collection(workspace_id, create=False)
+        if target is None or not ids:
+            return
+        for start in range(0, len(ids), MAX_BATCH):
+            target.delete(ids=list(ids[start : start + MAX_BATCH]))
+
+    def delete_workspace(self, workspace_id: int) -> None:
+        """Drop the workspace's whole collection (nothing happens if it does not exist)."""
+        from chromadb.errors import NotFoundError as ChromaNotFound
+
+        with self._lock:
+            self._collections.pop(workspace_id, None)
+        with contextlib.suppress(ChromaNotFound):
+            self.client.delete_collection(collection_name(workspace_id))
+
+    def query(
+        self,
+        workspace_id: int,
+        query_embedding: np.ndarray | Sequence[float],
+        k: int,
+        where: Mapping[str, Any] | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest chunks as (chunk_id, cosine similarity), most similar first."""
+        import numpy as np
+
+        target = self.collection(workspace_id, create=False)
+        if target is None or k <= 0:
+            return []
+        vector = np.asarray(query_embedding, dtype=np.float32).reshape(-1)
+        result = target.query(
+            query_embeddings=[vector],
+            n_results=k,
+            where=dict(where) if where else None,
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = (result["distances"] or [[]])[0]
+        return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
+
+    def count(self, workspace_id: int) -> int:
+        target = self.collection(workspace_id, create=False)
+        return 0 if target is None else target.count()
+
+    def ids(self, workspace_id: int) -> list[str]:
+        """Every chunk id in the workspace's collection (e.g. to reconcile with the database)."""
+        target = self.collection(workspace_id, create=False)
+        if target is None:
+            return []
+        found: list[str] = []
+        while True:
+            page = target.get(limit=ID_PAGE, offset=len(found), include=[])["ids"]
+            found.extend(page)
+            if len(page) < ID_PAGE:
+                return found
