@@ -27,8 +27,7 @@ $(STAMP): pyproject.toml Makefile
 demo: install
 	$(BIN)/aiwriter db upgrade
 	$(BIN)/aiwriter ingest data/demo_corpus
-	$(BIN)/aiwriter search "How long should a title tag be?" -k 3
-	$(BIN)/aiwriter doctor
+	$(BIN)/aiwriter write "How to write readable web content" --keyword readability
 
 test: install
 	$(BIN)/ruff check .

@@ -16,7 +16,10 @@ from aiwriter_kernel.home import ensure_home
 from aiwriter_kernel.store import Database
 
 if TYPE_CHECKING:
+    from aiwriter_kernel.analysis import AnalysisReport
     from aiwriter_kernel.llm.gateway import ModelGateway
+    from aiwriter_kernel.pipelines.article import OnEvent
+    from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult, Outline
     from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
     from aiwriter_kernel.research.models import IngestReport, SearchFilters, SearchHit
     from aiwriter_kernel.research.web.search import WebResult
@@ -104,6 +107,49 @@ class Workbench:
             raise ValidationError("the web search query is empty")
         return web_search_from_settings(self.settings).search(query, max_results=max_results)
 
+    def outline(
+        self, request: ArticleRequest | str, *, on_event: OnEvent | None = None, **fields: Any
+    ) -> tuple[int, Outline]:
+        """Research and plan an article; returns the new draft's id and its outline."""
+        from aiwriter_kernel.pipelines.article import ArticlePipeline
+
+        request = _article_request(request, fields)
+        return ArticlePipeline(self).outline(request, **_listener(on_event))
+
+    def draft(
+        self, draft_id: int, *, outline: Outline | None = None, on_event: OnEvent | None = None
+    ) -> ArticleResult:
+        """Write the draft from its outline, or re-write it from an edited outline (only
+        the sections whose heading or points changed are regenerated)."""
+        from aiwriter_kernel.pipelines.article import ArticlePipeline
+
+        return ArticlePipeline(self).draft(draft_id, outline=outline, **_listener(on_event))
+
+    def write(
+        self, request: ArticleRequest | str, *, on_event: OnEvent | None = None, **fields: Any
+    ) -> ArticleResult:
+        """The main job: research, outline, cited draft and review, stored with versions."""
+        draft_id, _ = self.outline(request, on_event=on_event, **fields)
+        return self.draft(draft_id, on_event=on_event)
+
+    def analyze(
+        self, markdown: str, *, keyword: str | None = None, draft: ArticleResult | None = None
+    ) -> AnalysisReport:
+        """Readability, SEO, key phrases, originality and citations of a text; with the
+        ``draft`` it came from, originality and citations are checked against its sources."""
+        from aiwriter_kernel.analysis import analyze
+
+        sources = valid = None
+        if draft is not None:
+            sources = {
+                str(c.label): "\n\n".join(
+                    chunk.text for chunk in self.db.sources.get_chunks_by_ids(c.chunk_ids)
+                )
+                for c in draft.citations
+            }
+            valid = [c.label for c in draft.citations]
+        return analyze(markdown, keyword=keyword, sources=sources, valid_labels=valid)
+
     def close(self) -> None:
         """Release database connections."""
         self.db.close()
@@ -116,3 +162,23 @@ class Workbench:
 
     def __repr__(self) -> str:
         return f"Workbench(home={str(self.settings.home)!r})"
+
+
+def _article_request(request: ArticleRequest | str, fields: dict[str, Any]) -> ArticleRequest:
+    from pydantic import ValidationError as PydanticValidationError
+
+    from aiwriter_kernel.errors import ValidationError
+    from aiwriter_kernel.pipelines.article_models import ArticleRequest
+
+    if isinstance(request, ArticleRequest):
+        return request.model_copy(update=fields) if fields else request
+    try:
+        return ArticleRequest(topic=request, **fields)
+    except PydanticValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValidationError(f"{where}: {first['msg']}") from None
+
+
+def _listener(on_event: Any) -> dict[str, Any]:
+    return {} if on_event is None else {"on_event": on_event}

@@ -15,6 +15,7 @@ from aiwriter_kernel.cli import (
     models_cmd,
     prompt_cmd,
     usage_cmd,
+    write_cmd,
 )
 from aiwriter_kernel.cli.output import stderr
 from aiwriter_kernel.errors import AIWriterError
@@ -70,3 +71,4 @@ app.command("ingest")(kb_cmd.ingest)
 app.command("search")(kb_cmd.search)
 app.command("web")(kb_cmd.web)
 app.add_typer(kb_cmd.app, name="kb")
+app.command("write")(write_cmd.write)

@@ -39,9 +39,10 @@ CachePolicy = bool | Literal["auto"]
 MAX_PROMPT_CHARS = 400_000  # ~100k tokens: beyond any model we support
 
 
-def input_hash(provider: str, request: ChatRequest) -> str:
-    """What identifies an answer: provider, model, every message and every parameter."""
-    payload = {"provider": provider, **request.model_dump(mode="json")}
+def input_hash(provider: str, request: ChatRequest, revision: str = "") -> str:
+    """What identifies an answer: provider (and its code revision, for local providers whose
+    behaviour changes with the code), model, every message and every parameter."""
+    payload = {"provider": provider, "revision": revision, **request.model_dump(mode="json")}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -175,7 +176,7 @@ class ModelGateway:
         a thread so the event loop keeps serving other calls."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        digest = input_hash(chosen.name, request)
+        digest = input_hash(chosen.name, request, getattr(chosen, "revision", ""))
         cached = await asyncio.to_thread(
             self._cached, chosen, request, digest, cache, None, None, None
         )
@@ -239,7 +240,7 @@ class ModelGateway:
     def _stream_chunks(
         self, chosen: ChatProvider, request: ChatRequest, cache: CachePolicy
     ) -> Iterator[StreamChunk]:
-        digest = input_hash(chosen.name, request)
+        digest = input_hash(chosen.name, request, getattr(chosen, "revision", ""))
         cached = self._cached(chosen, request, digest, cache, None, None, None)
         if cached is not None:
             yield StreamChunk(text=cached.text)
@@ -287,7 +288,7 @@ class ModelGateway:
         )
 
     def _run(self, chosen, request, cache, template, workspace_id, draft_id, *, call) -> Completion:
-        digest = input_hash(chosen.name, request)
+        digest = input_hash(chosen.name, request, getattr(chosen, "revision", ""))
         cached = self._cached(chosen, request, digest, cache, template, workspace_id, draft_id)
         if cached is not None:
             return cached

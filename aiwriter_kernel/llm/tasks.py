@@ -56,6 +56,7 @@ class OutlineTask(Task):
     tone: str | None = None
     keywords: tuple[str, ...] = ()
     sections: int = Field(default=4, ge=1, le=20)
+    style: str = "article"  # article, essay, news, how-to, listicle or faq
 
     _topic = field_validator("topic")(_not_blank)
 

@@ -36,6 +36,8 @@ def content_words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """A light suffix stripper so 'writers' matches 'writer' and 'indexing' matches 'index'."""
+    if word.endswith("ing") and len(word) > 6 and word[-4] == word[-5]:
+        return word[:-4]  # "writting" style doubling: "planning" -> "plan"
     for suffix in ("ies", "ing", "ers", "ed", "es", "er", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "ies":

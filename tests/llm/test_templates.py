@@ -33,7 +33,7 @@ EVERY_TASK = [
 def test_every_task_renders_with_a_version(task) -> None:
     rendered = templates.render_task(task)
     assert rendered.template == task.template
-    assert rendered.template_version == "1"
+    assert rendered.template_version == ("2" if task.template == "outline" else "1")
     assert [m.role for m in rendered.messages] == ["system", "user"]
     assert all(message.content.strip() for message in rendered.messages)
 

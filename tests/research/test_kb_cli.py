@@ -16,8 +16,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "240"}  # a wide terminal, so table cells do not wrap
-    return subprocess.run([sys.executable, "-m", "aiwriter_kernel", *args], capture_output=True,
-                          text=True, timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "aiwriter_kernel", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def test_ingest_search_and_reindex(home: Path, tmp_path: Path) -> None:

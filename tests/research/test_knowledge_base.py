@@ -160,8 +160,10 @@ def test_retrieval_quality_on_the_labelled_demo_queries(workbench) -> None:
     def measure(mode: str) -> tuple[float, float]:
         found, reciprocal = 0, 0.0
         for case in QUERIES:
-            names = [hit.origin.rsplit("/", 1)[-1] for hit in workbench.search(case["query"],
-                                                                                 k=10, mode=mode)]
+            names = [
+                hit.origin.rsplit("/", 1)[-1]
+                for hit in workbench.search(case["query"], k=10, mode=mode)
+            ]
             found += case["expected"] in names[:5]
             if case["expected"] in names:
                 reciprocal += 1 / (names.index(case["expected"]) + 1)
@@ -176,9 +178,11 @@ def test_retrieval_quality_on_the_labelled_demo_queries(workbench) -> None:
 
 class _Pages(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = (b"<html><head><title>Served page</title></head><body><article><h1>Served page"
-                b"</h1><p>Canonical tags tell search engines which copy of a page is the "
-                b"original one.</p></article></body></html>")
+        body = (
+            b"<html><head><title>Served page</title></head><body><article><h1>Served page"
+            b"</h1><p>Canonical tags tell search engines which copy of a page is the "
+            b"original one.</p></article></body></html>"
+        )
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -15,9 +15,17 @@ import pytest
 
 class _Searx(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = json.dumps({"results": [
-            {"title": "Title tags", "url": "https://example.org/title", "content": "About titles."}
-        ]}).encode()
+        body = json.dumps(
+            {
+                "results": [
+                    {
+                        "title": "Title tags",
+                        "url": "https://example.org/title",
+                        "content": "About titles.",
+                    }
+                ]
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -38,8 +46,13 @@ def searx() -> Iterator[str]:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None):
-    return subprocess.run([sys.executable, "-m", "aiwriter_kernel", *args], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "aiwriter_kernel", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_not_configured_is_one_clear_line(home) -> None:

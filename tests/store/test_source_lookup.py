@@ -6,11 +6,18 @@ from aiwriter_kernel.store.records import NewChunk
 
 
 def store(database, workspace_id: int, origin: str, text: str, digest: str):
-    chunk = NewChunk(id=f"{origin}-{digest}", ordinal=0, text=text, start_offset=0,
-                     end_offset=len(text))
+    chunk = NewChunk(
+        id=f"{origin}-{digest}", ordinal=0, text=text, start_offset=0, end_offset=len(text)
+    )
     return database.sources.upsert_source_with_chunks(
-        workspace_id, title=origin, origin=origin, content_hash=digest, mime_type="text/plain",
-        size_bytes=len(text), text=text, chunks=[chunk],
+        workspace_id,
+        title=origin,
+        origin=origin,
+        content_hash=digest,
+        mime_type="text/plain",
+        size_bytes=len(text),
+        text=text,
+        chunks=[chunk],
     )
 
 

@@ -30,6 +30,7 @@ from aiwriter_kernel.text.words import cosine, terms
 NO_EVIDENCE = "The sources provided do not contain enough evidence to answer this."
 SENTENCES_PER_PARAGRAPH = 3
 ANSWER_MIN_RELEVANCE = 0.12
+SECTION_MIN_RELEVANCE = 0.1  # below this a sentence is off the section's subject
 HEADING_LINE = re.compile(r"^\s{0,3}#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -127,8 +128,12 @@ class OfflineComposer:
         seen: set[frozenset[str]] = set()
         for candidate in [*task.keywords, *source_headings, *phrases]:
             candidate_terms = frozenset(terms(candidate))
-            if not candidate_terms or candidate_terms <= topic_terms or candidate_terms in seen:
-                continue  # empty, only repeats the title, or already a candidate
+            if (
+                not candidate_terms
+                or len(candidate_terms & topic_terms) >= 0.6 * len(candidate_terms)
+                or candidate_terms in seen
+            ):
+                continue  # empty, mostly repeats the title, or already a candidate
             seen.add(candidate_terms)
             candidates.append(title_case(candidate))
         chosen: list[str] = []
@@ -143,9 +148,9 @@ class OfflineComposer:
                     1 for s in pool.sentences if cosine(vectors[candidate], s.vector) > 0.1
                 )
                 return (
-                    0.5 * cosine(topic_vector, vectors[candidate])
-                    + 0.05 * min(support, 6)
-                    - 0.7 * redundancy
+                    0.8 * cosine(topic_vector, vectors[candidate])
+                    + 0.02 * min(support, 6)
+                    - 0.6 * redundancy
                 )
 
             best = max(candidates, key=lambda c: (score(c), -candidates.index(c)))
@@ -158,7 +163,12 @@ class OfflineComposer:
     def section(self, task: SectionTask) -> str:
         pool = EvidencePool(task.sources)
         query = pool.query_vector(" ".join([task.heading, task.heading, *task.points, task.topic]))
-        chosen = pool.select(query, word_budget=task.target_words, exclude=task.avoid_sentences)
+        chosen = pool.select(
+            query,
+            word_budget=task.target_words,
+            exclude=task.avoid_sentences,
+            min_relevance=SECTION_MIN_RELEVANCE,
+        )
         if not chosen:
             return NO_EVIDENCE
         return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])

@@ -1,0 +1,67 @@
+"""Content analysis of drafts: readability, SEO, key phrases, originality and citations.
+
+Every function is pure (no model, database or network), deterministic and fast, and takes
+and returns pydantic models. Figures (``aiwriter_kernel.analysis.figures``) import plotly
+only when called; textstat (which imports NLTK) loads on the first readability report.
+"""
+
+from __future__ import annotations
+
+from aiwriter_kernel.analysis.citations import (
+    CitationReport,
+    ReferenceEntry,
+    Sentence,
+    citation_report,
+)
+from aiwriter_kernel.analysis.figures import (
+    keyword_density_bars,
+    readability_bars,
+    score_gauge,
+    sentence_length_histogram,
+)
+from aiwriter_kernel.analysis.keywords import (
+    KeywordDensity,
+    KeywordGap,
+    KeywordReport,
+    keyword_report,
+)
+from aiwriter_kernel.analysis.originality import (
+    OriginalityReport,
+    OverlapRun,
+    SourceOverlap,
+    originality_report,
+)
+from aiwriter_kernel.analysis.readability import (
+    ReadabilityReport,
+    SentenceLengths,
+    readability_report,
+)
+from aiwriter_kernel.analysis.report import AnalysisReport, analyze
+from aiwriter_kernel.analysis.seo import SeoAudit, SeoCheck, seo_audit
+
+__all__ = [
+    "AnalysisReport",
+    "CitationReport",
+    "KeywordDensity",
+    "KeywordGap",
+    "KeywordReport",
+    "OriginalityReport",
+    "OverlapRun",
+    "ReadabilityReport",
+    "ReferenceEntry",
+    "Sentence",
+    "SentenceLengths",
+    "SeoAudit",
+    "SeoCheck",
+    "SourceOverlap",
+    "analyze",
+    "citation_report",
+    "keyword_density_bars",
+    "keyword_report",
+    "originality_report",
+    "readability_bars",
+    "readability_report",
+    "score_gauge",
+    "sentence_length_histogram",
+    "seo_audit",
+]

@@ -1,0 +1,86 @@
+"""Key phrases of a draft with their density, and the keyword gap: phrases central to the
+sources that the draft never mentions, which are the topics a reader may miss."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from aiwriter_kernel.analysis.markup import prose
+from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.text.keyphrases import extract_keyphrases
+from aiwriter_kernel.text.words import stem, terms, words
+
+
+class KeywordDensity(BaseModel):
+    """A key phrase of the draft: how often it occurs and what share of the words it takes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    phrase: str
+    score: float
+    count: int
+    density: float  # percent: count x words in the phrase / words in the draft x 100
+
+
+class KeywordGap(BaseModel):
+    """A key phrase of the sources that the draft never uses."""
+
+    model_config = ConfigDict(frozen=True)
+
+    phrase: str
+    score: float
+    source_count: int  # how many sources use it
+
+
+class KeywordReport(BaseModel):
+    """The draft's key phrases, best first, and the sources' phrases it misses."""
+
+    model_config = ConfigDict(frozen=True)
+
+    word_count: int
+    keywords: list[KeywordDensity]
+    gap: list[KeywordGap]
+
+
+def keyword_report(text: str, *, sources: Sequence[str] = (), top: int = 15) -> KeywordReport:
+    """Key phrases of ``text`` (Markdown or plain) and, given ``sources``, the keyword gap.
+
+    A source phrase counts as mentioned when its stemmed words occur in a row among the
+    draft's stemmed content words, so "vector indexes" is found in "a vector index" but not
+    in "index the vector".
+    """
+    if top < 1:
+        raise ValidationError("top must be at least 1")
+    draft = prose(text)
+    total = len(words(draft.text))
+    if total == 0:
+        raise ValidationError("text is empty")
+    keyphrases = extract_keyphrases([draft.text], top=top, headings=draft.headings)
+    keywords = [
+        KeywordDensity(
+            phrase=k.phrase,
+            score=round(k.score, 4),
+            count=k.count,
+            density=round(100.0 * k.count * len(k.phrase.split()) / total, 3),
+        )
+        for k in keyphrases
+    ]
+    return KeywordReport(word_count=total, keywords=keywords, gap=_gap(draft.text, sources, top))
+
+
+def _gap(draft: str, sources: Sequence[str], top: int) -> list[KeywordGap]:
+    texts = [prose(source).text for source in sources if source.strip()]
+    if not texts:
+        return []
+    draft_terms = " ".join(terms(draft))
+    source_terms = [f" {' '.join(terms(text))} " for text in texts]
+    gap = []
+    for phrase in extract_keyphrases(texts, top=top):
+        key = " ".join(stem(word) for word in words(phrase.phrase))
+        if key and f" {key} " not in f" {draft_terms} ":
+            used_by = sum(1 for text in source_terms if f" {key} " in text)
+            gap.append(KeywordGap(phrase=phrase.phrase, score=round(phrase.score, 4),
+                                  source_count=used_by))  # fmt: skip
+    return gap

@@ -1,0 +1,1 @@
+"""Pipelines: typed requests in, stored results with provenance out."""

@@ -1,0 +1,99 @@
+"""Typed request, stages and result of the article pipeline."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ArticleFormat = Literal["article", "essay", "news", "how-to", "listicle", "faq"]
+ARTICLE_FORMATS: tuple[str, ...] = ("article", "essay", "news", "how-to", "listicle", "faq")
+
+
+class ArticleRequest(BaseModel):
+    """What the writer asks for. Validation happens here, before any work starts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str = Field(max_length=300)
+    format: ArticleFormat = "article"
+    keywords: tuple[str, ...] = ()
+    audience: str | None = Field(default=None, max_length=200)
+    tone: str | None = Field(default=None, max_length=100)
+    target_words: int = Field(default=900, ge=150, le=6000)
+    sections: int | None = Field(default=None, ge=2, le=12)
+    workspace: str = "default"
+    provider: str | None = None
+    model: str | None = None
+
+    @field_validator("topic")
+    @classmethod
+    def _topic_not_blank(cls, topic: str) -> str:
+        if not topic.strip():
+            raise ValueError("the topic is empty: say what the article is about")
+        return " ".join(topic.split())
+
+    @field_validator("keywords")
+    @classmethod
+    def _clean_keywords(cls, keywords: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(k.strip() for k in keywords if k.strip())
+
+    @property
+    def section_count(self) -> int:
+        """Explicit, or about one section per 200 words, between 3 and 8."""
+        return self.sections or max(3, min(8, self.target_words // 200))
+
+
+class OutlineSection(BaseModel):
+    heading: str = Field(min_length=1, max_length=200)
+    points: list[str] = Field(default_factory=list)
+    source_labels: list[int] = Field(default_factory=list)
+
+
+class Outline(BaseModel):
+    """The plan a writer can edit before the draft is (re)written."""
+
+    title: str = Field(min_length=1, max_length=300)
+    sections: list[OutlineSection] = Field(min_length=1, max_length=20)
+
+    def to_markdown(self) -> str:
+        lines = [f"# {self.title}", ""]
+        for section in self.sections:
+            lines.append(f"## {section.heading}")
+            lines.extend(f"- {point}" for point in section.points)
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+class Citation(BaseModel):
+    """A numbered reference: one source, and the chunks of it the draft drew on."""
+
+    label: int
+    source_id: int
+    title: str
+    origin: str
+    chunk_ids: list[str]
+
+
+class PipelineEvent(BaseModel):
+    """Progress every front end can show: a stage started or finished, a section written."""
+
+    stage: Literal["research", "outline", "section", "review", "store", "done"]
+    message: str
+    section: str | None = None
+    text: str | None = None
+
+
+class ArticleResult(BaseModel):
+    """The stored draft: its Markdown, outline, references and the review's findings."""
+
+    draft_id: int
+    version: int
+    title: str
+    markdown: str
+    outline: Outline
+    citations: list[Citation]
+    uncited_claims: list[str]
+    warnings: list[str]
+    provider: str
+    regenerated_sections: list[str] = Field(default_factory=list)

@@ -1,0 +1,52 @@
+"""Files a writer takes away: Markdown, a safe HTML page and the analysis report."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from aiwriter_kernel.pipelines.article_models import ArticleResult
+
+
+class ExportedFiles(BaseModel):
+    folder: Path
+    markdown: Path
+    html: Path
+    analysis: Path
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "draft"
+
+
+def render_html(markdown: str, title: str) -> str:
+    """Markdown to a standalone page. Raw HTML in the text is escaped, never passed through:
+    drafts quote sources and model output, neither of which may inject markup."""
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).render(markdown)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def export_article(result: ArticleResult, analysis: dict, exports_dir: Path) -> ExportedFiles:
+    """Write the three files under ``exports/<slug>-<draft id>/``, overwriting that draft's."""
+    folder = exports_dir / f"{slugify(result.title)}-{result.draft_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = ExportedFiles(
+        folder=folder,
+        markdown=folder / "article.md",
+        html=folder / "article.html",
+        analysis=folder / "analysis.json",
+    )
+    files.markdown.write_text(result.markdown, encoding="utf-8")
+    files.html.write_text(render_html(result.markdown, result.title), encoding="utf-8")
+    files.analysis.write_text(json.dumps(analysis, indent=2, default=str), encoding="utf-8")
+    return files
