@@ -31,13 +31,17 @@ def seconds(action) -> tuple[float, object]:
 
 def quality(workbench: Workbench, result) -> dict[str, float]:
     report = workbench.analyze(result.markdown, keyword=KEYWORD, draft=result)
+    nan = float("nan")  # a draft that cites nothing has no citation or originality report
     return {
         "words": report.readability.word_count,
-        "citation coverage": report.citations.coverage,
-        "invalid citations": len(report.citations.invalid_citations),
+        "sources cited": len(result.citations),
+        "citation coverage": report.citations.coverage if report.citations else 0.0,
+        "uncited claims": len(result.uncited_claims),
         "Flesch reading ease": report.readability.flesch_reading_ease,
         "Flesch-Kincaid grade": report.readability.flesch_kincaid_grade,
-        "8-gram overlap with sources": report.originality.overall_share,
+        "8-gram overlap with sources": (
+            report.originality.overall_share if report.originality else nan
+        ),
         "SEO score": report.seo.score,
     }
 

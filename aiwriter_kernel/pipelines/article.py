@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 OnEvent = Callable[[PipelineEvent], None]
 RESEARCH_HITS, SECTION_HITS = 12, 6
 INTRO_SHARE = 0.15
+HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
 def _quiet(event: PipelineEvent) -> None:
@@ -158,7 +159,7 @@ class ArticlePipeline:
         warnings = list(planned.meta.get("warnings", []))
         words_each = int(request.target_words * (1 - INTRO_SHARE) / len(outline.sections))
 
-        intro = self._intro(request, registry, on_event)
+        intro = self._intro(request, registry, warnings, on_event)
         used = plain_sentences(intro)
         texts: dict[str, str] = {}
         regenerated: list[str] = []
@@ -182,7 +183,7 @@ class ArticlePipeline:
             draft_id, request, outline, registry, intro, texts, regenerated, warnings, on_event
         )
 
-    def _intro(self, request, registry, on_event) -> str:
+    def _intro(self, request, registry, warnings, on_event) -> str:
         hits = self.wb.search(request.topic, k=4, workspace=request.workspace)
         task = SummaryTask(
             sources=registry.passages(hits),
@@ -194,7 +195,7 @@ class ArticlePipeline:
                 stage="section", message="wrote the introduction", section="Introduction", text=text
             )
         )
-        return "" if text == NO_EVIDENCE else self._checked(text, task, [])
+        return "" if text == NO_EVIDENCE else self._checked(text, task, warnings)
 
     def _section(self, request, section, registry, used, words, warnings) -> str:
         query = " ".join([section.heading, *section.points, request.topic])
@@ -216,11 +217,27 @@ class ArticlePipeline:
 
     @staticmethod
     def _checked(text: str, task, warnings: list[str]) -> str:
-        """Drop citation labels the section was not given: a model must not invent sources."""
+        """Repair model prose before it is stored: no headings of its own (the outline owns
+        the structure), no sentence said twice, no citation to a source it was not given."""
         cleaned, removed = keep_only(text.strip(), [source.label for source in task.sources])
         if removed:
             warnings.append(f"removed citations to unknown sources {removed} in a section")
-        return cleaned
+        kept_lines = [line for line in cleaned.splitlines() if not HEADING_LINE.match(line)]
+        paragraphs, seen, repeated = [], set(), 0
+        for paragraph in "\n".join(kept_lines).split("\n\n"):
+            sentences = []
+            for sentence in split_sentences(paragraph):
+                key = " ".join(CITED.sub("", sentence).lower().split())
+                if key in seen:
+                    repeated += 1
+                    continue
+                seen.add(key)
+                sentences.append(sentence)
+            if sentences:
+                paragraphs.append(" ".join(sentences))
+        if repeated:
+            warnings.append(f"dropped {repeated} repeated sentences from a section")
+        return "\n\n".join(paragraphs)
 
     def _finish(
         self, draft_id, request, outline, registry, intro, texts, regenerated, warnings, on_event

@@ -71,3 +71,17 @@ def test_a_malformed_outline_falls_back_and_says_so(workbench, fake_openai) -> N
     planned = workbench.db.drafts.list_versions(draft_id)[0]
     assert "unusable" in planned.meta["warnings"][0]
     assert "Sure! Here are" not in planned.content  # garbage is not stored as the outline
+
+
+def test_model_prose_is_repaired_before_it_is_stored(workbench, fake_openai) -> None:
+    fake_openai.reply(
+        OUTLINE,
+        "## A heading the model added\nSay it once [1]. Say it once [1]. Then stop [1].",
+        "Short subject lines display fully on phones [1].",
+        "One call to action [1].",
+        "A predictable day [1].",
+    )
+    result = workbench.write("Email newsletters", target_words=400, sections=3)
+    assert "A heading the model added" not in result.markdown
+    assert result.markdown.count("Say it once") == 1
+    assert any("repeated sentences" in warning for warning in result.warnings)
