@@ -117,9 +117,11 @@ class KnowledgeBase:
                         )
                     )
                 for file in files:
-                    yield str(file.absolute()), lambda f=file: load_path(f, max_bytes=limit)
+                    file = file.absolute()  # the origin must not depend on the working dir
+                    yield str(file), lambda f=file: load_path(f, max_bytes=limit)
             else:
-                yield str(path.absolute()), lambda p=path: load_path(p, max_bytes=limit)
+                path = path.absolute()
+                yield str(path), lambda p=path: load_path(p, max_bytes=limit)
 
     def _load_url(self, url: str) -> LoadedDocument:
         from aiwriter_kernel.research.loaders import load_bytes

@@ -214,3 +214,12 @@ def test_urls_ingest_when_the_host_is_allowed(tmp_path, page_server) -> None:
         assert report.items[0].status == "added", report.items[0].error
         (hit,) = workbench.search("canonical tags", k=1)
     assert hit.origin == page_server and hit.source_title == "Served page"
+
+
+def test_origins_do_not_depend_on_the_working_directory(workbench, monkeypatch) -> None:
+    monkeypatch.chdir(CORPUS.parent)
+    first = workbench.ingest("demo_corpus")
+    monkeypatch.chdir(CORPUS)
+    second = workbench.ingest(".")
+    assert first.count("added") == 8 and second.count("unchanged") == 8
+    assert all(Path(item.origin).is_absolute() for item in first.items)
