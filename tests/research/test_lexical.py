@@ -190,20 +190,14 @@ def test_concurrent_searches_build_an_index_once() -> None:
 
 
 @pytest.mark.slow
-def test_a_hundred_thousand_chunks_build_in_seconds_and_search_in_milliseconds() -> None:
+def test_a_hundred_thousand_chunks_index_and_rank_correctly() -> None:
+    """Scale, not speed (speed is benchmarks/query_latency.py): at 100k chunks a chunk holding
+    a rare term still ranks first for it."""
     rng = random.Random(0)
     vocabulary = [f"term{n}" for n in range(20_000)] + ["the", "of", "and", "writers", "notes"]
     texts = [" ".join(rng.choices(vocabulary, k=100)) for _ in range(100_000)]
-    start = time.perf_counter()
+    texts[54_321] += " zymurgy"
     index = LexicalIndex.from_texts([f"c{i}" for i in range(len(texts))], texts)
-    build_seconds = time.perf_counter() - start
-    timings = []
-    for _ in range(50):
-        query = " ".join(rng.choices(vocabulary, k=5))
-        start = time.perf_counter()
-        assert len(index.search(query, 10)) == 10
-        timings.append(time.perf_counter() - start)
-    timings.sort()
-    # Loose bounds (CI machines are shared): measured ~7 s and ~0.2 ms on 2 cores.
-    assert build_seconds < 60
-    assert timings[len(timings) // 2] < 0.05
+    assert index.search("zymurgy", 10)[0][0] == "c54321"
+    for _ in range(20):
+        assert len(index.search(" ".join(rng.choices(vocabulary, k=5)), 10)) == 10
