@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import SecretStr
@@ -151,15 +152,8 @@ class ModelGateway:
         """One completion through cache, guard and call log."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        return self._run(
-            chosen,
-            request,
-            cache,
-            template,
-            workspace_id,
-            draft_id,
-            call=lambda: chosen.complete(request),
-        )
+        call = _Call(chosen, request, cache, template, workspace_id, draft_id)
+        return self._run(call, lambda: chosen.complete(request))
 
     async def acomplete(
         self,
@@ -176,23 +170,18 @@ class ModelGateway:
         a thread so the event loop keeps serving other calls."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        digest = input_hash(chosen.name, request, getattr(chosen, "revision", ""))
-        cached = await asyncio.to_thread(
-            self._cached, chosen, request, digest, cache, None, None, None
-        )
-        if cached is not None:
-            return cached
+        call = _Call(chosen, request, cache)
+        if call.cacheable:
+            cached = await asyncio.to_thread(self._cached, call)
+            if cached is not None:
+                return cached
         started = time.perf_counter()
         try:
             completion = await self.guard(chosen.name).acall(lambda: chosen.acomplete(request))
         except AIWriterError as error:
-            await asyncio.to_thread(
-                self._log_failure, chosen, request, digest, error, started, None, None, None
-            )
+            await asyncio.to_thread(self._log_failure, call, error, started)
             raise
-        return await asyncio.to_thread(
-            self._finish, chosen, request, digest, completion, started, None, None, None
-        )
+        return await asyncio.to_thread(self._finish, call, completion, started)
 
     def run_task(
         self,
@@ -213,13 +202,11 @@ class ModelGateway:
         request = self._request(chosen, model, rendered.messages, params)
         run_task = getattr(chosen, "run_task", None)
         prompt_words = sum(len(m.content.split()) for m in rendered.messages)
-        call = (
-            (lambda: run_task(task, prompt_words))
-            if run_task
-            else (lambda: chosen.complete(request))
-        )
         template = (rendered.template, rendered.template_version)
-        return self._run(chosen, request, cache, template, workspace_id, draft_id, call=call)
+        call = _Call(chosen, request, cache, template, workspace_id, draft_id)
+        if run_task is not None:
+            return self._run(call, lambda: run_task(task, prompt_words))
+        return self._run(call, lambda: chosen.complete(request))
 
     def stream(
         self,
@@ -235,13 +222,11 @@ class ModelGateway:
         """Text pieces as the provider produces them; logged when the stream ends."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        return CompletionStream(self._stream_chunks(chosen, request, cache))
+        return CompletionStream(self._stream_chunks(_Call(chosen, request, cache)))
 
-    def _stream_chunks(
-        self, chosen: ChatProvider, request: ChatRequest, cache: CachePolicy
-    ) -> Iterator[StreamChunk]:
-        digest = input_hash(chosen.name, request, getattr(chosen, "revision", ""))
-        cached = self._cached(chosen, request, digest, cache, None, None, None)
+    def _stream_chunks(self, call: _Call) -> Iterator[StreamChunk]:
+        chosen, request = call.provider, call.request
+        cached = self._cached(call)
         if cached is not None:
             yield StreamChunk(text=cached.text)
             yield StreamChunk(completion=cached)
@@ -256,12 +241,12 @@ class ModelGateway:
                 if chunk.text:
                     yield StreamChunk(text=chunk.text)
         except AIWriterError as error:
-            self._log_failure(chosen, request, digest, error, started, None, None, None)
+            self._log_failure(call, error, started)
             raise
         completion = completion or Completion(
             text="".join(pieces), provider=chosen.name, model=request.model
         )
-        completion = self._finish(chosen, request, digest, completion, started, None, None, None)
+        completion = self._finish(call, completion, started)
         yield StreamChunk(completion=completion)
 
     # -- internals -------------------------------------------------------------------------
@@ -287,34 +272,30 @@ class ModelGateway:
             messages=tuple(messages), model=model_name, params=params or GenerationParams()
         )
 
-    def _run(self, chosen, request, cache, template, workspace_id, draft_id, *, call) -> Completion:
-        digest = input_hash(chosen.name, request, getattr(chosen, "revision", ""))
-        cached = self._cached(chosen, request, digest, cache, template, workspace_id, draft_id)
+    def _run(self, call: _Call, send: Callable[[], Completion]) -> Completion:
+        cached = self._cached(call)
         if cached is not None:
             return cached
         started = time.perf_counter()
         try:
-            completion = self.guard(chosen.name).call(call)
+            completion = self.guard(call.provider.name).call(send)
         except AIWriterError as error:
-            self._log_failure(
-                chosen, request, digest, error, started, template, workspace_id, draft_id
-            )
+            self._log_failure(call, error, started)
             raise
-        return self._finish(
-            chosen, request, digest, completion, started, template, workspace_id, draft_id
-        )
+        return self._finish(call, completion, started)
 
-    def _cached(self, chosen, request, digest, cache, template, workspace_id, draft_id):
-        if not use_cache(cache, request.params):
+    def _cached(self, call: _Call) -> Completion | None:
+        """The stored answer to the same request, logged as a cache hit; None on a miss."""
+        if not call.cacheable:
             return None
         started = time.perf_counter()
-        hit = self.generations.find_cached(chosen.name, request.model, digest)
+        hit = self.generations.find_cached(call.provider.name, call.request.model, call.digest)
         if hit is None:
             return None
         completion = Completion(
             text=hit.output or "",
             finish_reason=hit.finish_reason,
-            provider=chosen.name,
+            provider=call.provider.name,
             model=hit.model,
             prompt_tokens=hit.prompt_tokens,
             completion_tokens=hit.completion_tokens,
@@ -322,16 +303,15 @@ class ModelGateway:
             cost_usd=0.0,
             cache_hit=True,
         )
-        self._log(chosen, request, digest, completion, template, workspace_id, draft_id)
+        self.generations.log(call.record(completion=completion))
         return completion
 
-    def _finish(
-        self, chosen, request, digest, completion, started, template, workspace_id, draft_id
-    ) -> Completion:
+    def _finish(self, call: _Call, completion: Completion, started: float) -> Completion:
+        """Price the answer, log it, return it."""
         cost = completion.cost_usd
         if cost is None:
             cost = estimate_cost(
-                chosen.name,
+                call.provider.name,
                 completion.model,
                 completion.prompt_tokens,
                 completion.completion_tokens,
@@ -342,46 +322,67 @@ class ModelGateway:
                 "latency_ms": completion.latency_ms or (time.perf_counter() - started) * 1000,
             }
         )
-        self._log(chosen, request, digest, completion, template, workspace_id, draft_id)
+        self.generations.log(call.record(completion=completion))
         return completion
 
-    def _log(self, chosen, request, digest, completion, template, workspace_id, draft_id) -> None:
-        name, version = template or (None, None)
+    def _log_failure(self, call: _Call, error: AIWriterError, started: float) -> None:
         self.generations.log(
-            NewGeneration(
-                provider=chosen.name,
-                model=completion.model or request.model,
-                input_hash=digest,
-                template=name,
-                template_version=version,
-                output=completion.text,
-                finish_reason=completion.finish_reason,
-                prompt_tokens=completion.prompt_tokens,
-                completion_tokens=completion.completion_tokens,
-                latency_ms=completion.latency_ms,
-                cost_usd=completion.cost_usd,
-                cache_hit=completion.cache_hit,
-                workspace_id=workspace_id,
-                draft_id=draft_id,
+            call.record(
+                latency_ms=(time.perf_counter() - started) * 1000,
+                error=f"{type(error).__name__}: {error}",
             )
         )
 
-    def _log_failure(
-        self, chosen, request, digest, error, started, template, workspace_id, draft_id
-    ) -> None:
-        name, version = template or (None, None)
-        self.generations.log(
-            NewGeneration(
-                provider=chosen.name,
-                model=request.model,
-                input_hash=digest,
-                template=name,
-                template_version=version,
-                latency_ms=(time.perf_counter() - started) * 1000,
-                error=f"{type(error).__name__}: {error}",
-                workspace_id=workspace_id,
-                draft_id=draft_id,
-            )
+
+@dataclass
+class _Call:
+    """One request on its way through the gateway, with what its call-log row needs."""
+
+    provider: ChatProvider
+    request: ChatRequest
+    cache: CachePolicy = "auto"
+    template: tuple[str, str] | None = None
+    workspace_id: int | None = None
+    draft_id: int | None = None
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        revision = getattr(self.provider, "revision", "")
+        self.digest = input_hash(self.provider.name, self.request, revision)
+
+    @property
+    def cacheable(self) -> bool:
+        return use_cache(self.cache, self.request.params)
+
+    def record(
+        self,
+        *,
+        completion: Completion | None = None,
+        latency_ms: float | None = None,
+        error: str | None = None,
+    ) -> NewGeneration:
+        """The call-log row for this call's answer (or its failure)."""
+        name, version = self.template or (None, None)
+        answer = {}
+        if completion is not None:
+            answer = {
+                "model": completion.model or self.request.model,
+                "output": completion.text,
+                "finish_reason": completion.finish_reason,
+                "prompt_tokens": completion.prompt_tokens,
+                "completion_tokens": completion.completion_tokens,
+                "latency_ms": completion.latency_ms,
+                "cost_usd": completion.cost_usd,
+                "cache_hit": completion.cache_hit,
+            }
+        return NewGeneration(
+            **{"model": self.request.model, "latency_ms": latency_ms, "error": error, **answer},
+            provider=self.provider.name,
+            input_hash=self.digest,
+            template=name,
+            template_version=version,
+            workspace_id=self.workspace_id,
+            draft_id=self.draft_id,
         )
 
 
