@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,15 @@ from sqlalchemy.engine import make_url
 
 from aiwriter_kernel.store import Database
 from aiwriter_kernel.store.engine import create_engine_for
+
+# The fake model servers live in plain modules under tests/llm; this puts that folder on
+# sys.path so every test folder can import them without a ``tests`` package.
+FAKES = str(Path(__file__).resolve().parent / "llm")
+if FAKES not in sys.path:
+    sys.path.insert(0, FAKES)
+
+from fake_gemini_server import FakeGeminiServer  # noqa: E402
+from fake_openai_server import FakeOpenAIServer  # noqa: E402
 
 # Read now: the autouse fixture below removes AIWRITER_* variables before each test.
 POSTGRES_URL = os.environ.get("AIWRITER_TEST_POSTGRES_URL")
@@ -87,3 +97,17 @@ def database(database_url: str) -> Iterator[Database]:
     opened = Database.open(database_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAIServer]:
+    """A fresh OpenAI-compatible server per test; ``.base_url`` ends in ``/v1``."""
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_gemini() -> Iterator[FakeGeminiServer]:
+    """A fresh Gemini-compatible server per test; pass ``.base_url`` as the provider's base_url."""
+    with FakeGeminiServer() as server:
+        yield server

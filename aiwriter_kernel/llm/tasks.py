@@ -26,6 +26,24 @@ class SourcePassage(BaseModel):
     chunk_id: str | None = None
 
 
+class Voice(BaseModel):
+    """How a persona wants the text to sound; any task can carry one.
+
+    Templates tell a model; the offline composer never picks a source sentence with a
+    banned word; pipelines check every output against ``banned_words`` again.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    persona: str
+    audience: str | None = None
+    tone: str | None = None
+    tone_words: tuple[str, ...] = ()
+    banned_words: tuple[str, ...] = ()
+    reading_grade: float | None = None
+    max_sentence_words: int | None = None
+
+
 class Task(BaseModel):
     """Base of every task: the template it renders through and the sources it may cite."""
 
@@ -33,6 +51,7 @@ class Task(BaseModel):
 
     template: ClassVar[str]
     sources: tuple[SourcePassage, ...] = ()
+    voice: Voice | None = None
 
     @field_validator("sources")
     @classmethod

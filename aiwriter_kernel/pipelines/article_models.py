@@ -76,9 +76,13 @@ class Citation(BaseModel):
 
 
 class PipelineEvent(BaseModel):
-    """Progress every front end can show: a stage started or finished, a section written."""
+    """Progress every front end can show: a stage started or finished, a section written.
 
-    stage: Literal["research", "outline", "section", "review", "store", "done"]
+    Every pipeline reports through it: "generate" is a model call producing text,
+    "check" the validation of its output (limits, citations, banned words).
+    """
+
+    stage: Literal["research", "outline", "section", "generate", "check", "review", "store", "done"]
     message: str
     section: str | None = None
     text: str | None = None

@@ -197,6 +197,23 @@ def _refuse_version_update(_mapper: Mapper[Any], _connection: Any, target: Draft
     )
 
 
+class Persona(Base):
+    """A stored brand voice of a workspace; ``spec`` holds its fields as validated JSON, so
+    adding a voice setting later needs no schema change."""
+
+    __tablename__ = "personas"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Generation(Base):
     """One model call: what was asked (by hash), what came back, and what it cost.
 

@@ -95,6 +95,15 @@ class DraftVersionRecord(Record):
     created_at: UTCDatetime
 
 
+class PersonaRecord(Record):
+    id: int
+    workspace_id: int
+    name: str
+    spec: dict[str, Any]
+    created_at: UTCDatetime
+    updated_at: UTCDatetime
+
+
 class GenerationRecord(Record):
     id: int
     created_at: UTCDatetime

@@ -15,6 +15,7 @@ from aiwriter_kernel.llm.tasks import (
     SourcePassage,
     SummaryTask,
     TitleTask,
+    Voice,
 )
 
 SOURCE = SourcePassage(label=1, title="Notes", origin="notes.md", text="Tea grows on hills.")
@@ -33,9 +34,19 @@ EVERY_TASK = [
 def test_every_task_renders_with_a_version(task) -> None:
     rendered = templates.render_task(task)
     assert rendered.template == task.template
-    assert rendered.template_version == ("2" if task.template == "outline" else "1")
+    assert rendered.template_version.isdigit() and int(rendered.template_version) >= 1
     assert [m.role for m in rendered.messages] == ["system", "user"]
     assert all(message.content.strip() for message in rendered.messages)
+    assert "persona" not in rendered.messages[-1].content  # no voice, no voice rules
+
+
+@pytest.mark.parametrize("task", EVERY_TASK, ids=lambda task: type(task).__name__)
+def test_a_persona_voice_reaches_every_prompt(task) -> None:
+    voice = Voice(persona="Plain Pam", tone="warm", banned_words=("synergy", "leverage"))
+    rendered = templates.render_task(task.model_copy(update={"voice": voice}))
+    prompt = rendered.messages[-1].content
+    assert 'persona "Plain Pam"' in prompt and "Tone: warm." in prompt
+    assert "Never use these words or phrases: synergy, leverage." in prompt
 
 
 def test_sources_are_delimited_and_marked_untrusted() -> None:

@@ -24,7 +24,7 @@ PROBE_REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_probe"
+revision = "0099_probe"
 down_revision = "{down}"
 branch_labels = None
 depends_on = None
@@ -52,7 +52,7 @@ def newer_migrations(tmp_path: Path) -> Path:
     copy = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     down = schema.head_revision()
-    (copy / "versions" / "0002_probe.py").write_text(PROBE_REVISION.format(down=down))
+    (copy / "versions" / "0099_probe.py").write_text(PROBE_REVISION.format(down=down))
     return copy
 
 
@@ -64,7 +64,7 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(engine: Engine) 
     assert schema.schema_state(engine) is SchemaState.EMPTY
     schema.upgrade(engine)
     assert tables(engine) == APP_TABLES | {"alembic_version"}
-    assert schema.current_revision(engine) == schema.head_revision() == "0001_initial"
+    assert schema.current_revision(engine) == schema.head_revision() == "0002_personas"
     assert schema.schema_state(engine) is SchemaState.CURRENT
 
     schema.downgrade(engine, "base")
@@ -75,6 +75,20 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(engine: Engine) 
     schema.upgrade(engine)
     assert tables(engine) == APP_TABLES | {"alembic_version"}
     assert schema.schema_state(engine) is SchemaState.CURRENT
+
+
+def test_upgrading_from_0001_adds_personas_and_keeps_existing_rows(engine: Engine) -> None:
+    schema.upgrade(engine, "0001_initial")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (name, created_at, disabled) VALUES ('ada', :now, false)"),
+            {"now": "2026-01-01 00:00:00+00:00"},
+        )
+    assert "personas" not in tables(engine)
+    schema.upgrade(engine)
+    assert "personas" in tables(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM users")).scalars().all() == ["ada"]
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -121,13 +135,13 @@ def test_outdated_schema_is_refused_until_upgraded(
 ) -> None:
     with Database.open(database_url) as database:
         user = database.accounts.create_user("ada")
-    monkeypatch.setattr(schema, "MIGRATIONS_DIR", newer_migrations)  # this code's head: 0002
+    monkeypatch.setattr(schema, "MIGRATIONS_DIR", newer_migrations)  # this code's head: 0099
 
     with Database.connect(database_url) as database:
         assert database.state() is SchemaState.OUTDATED
     with pytest.raises(SchemaOutdatedError, match="aiwriter db upgrade") as caught:
         Database.open(database_url)
-    assert "0001_initial" in str(caught.value) and "0002_probe" in str(caught.value)
+    assert "0002_personas" in str(caught.value) and "0099_probe" in str(caught.value)
 
     with Database.connect(database_url) as database:
         assert database.accounts.get_user_by_name("ada") == user  # nothing was touched
@@ -153,11 +167,11 @@ def test_schema_from_a_newer_aiwriter_is_refused_and_kept(
     with pytest.raises(SchemaTooNewError) as caught:
         Database.open(database_url)
     message = str(caught.value)
-    assert "0002_probe" in message and "0001_initial" in message
+    assert "0099_probe" in message and "0002_personas" in message
     assert "AIWRITER_DATABASE_URL" in message
 
     with Database.connect(database_url) as database:
-        assert schema.current_revision(database.engine) == "0002_probe"
+        assert schema.current_revision(database.engine) == "0099_probe"
         assert {"probe", "users"} <= tables(database.engine)
         assert [u.name for u in database.accounts.list_users()] == ["ada"]
 

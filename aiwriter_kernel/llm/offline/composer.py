@@ -23,6 +23,7 @@ from aiwriter_kernel.llm.tasks import (
     Task,
     TitleTask,
 )
+from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 from aiwriter_kernel.text.words import cosine, terms
@@ -54,6 +55,11 @@ def fit(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-— ")
     return cut + "…"
+
+
+def banned_words(task: Task) -> tuple[str, ...]:
+    """The words the task's persona never uses (none without a persona)."""
+    return task.voice.banned_words if task.voice else ()
 
 
 def paragraphs(sentences: list[str]) -> str:
@@ -90,7 +96,7 @@ class OfflineComposer:
     # -- outline ---------------------------------------------------------------------------
 
     def outline(self, task: OutlineTask) -> str:
-        pool = EvidencePool(task.sources)
+        pool = EvidencePool(task.sources, banned=banned_words(task))
         topic_vector = pool.query_vector(" ".join([task.topic, *task.keywords]))
         headings = self._choose_headings(task, pool, topic_vector)
         lines = [f"# {title_case(task.topic)}", ""]
@@ -161,7 +167,7 @@ class OfflineComposer:
     # -- prose -----------------------------------------------------------------------------
 
     def section(self, task: SectionTask) -> str:
-        pool = EvidencePool(task.sources)
+        pool = EvidencePool(task.sources, banned=banned_words(task))
         query = pool.query_vector(" ".join([task.heading, task.heading, *task.points, task.topic]))
         chosen = pool.select(
             query,
@@ -174,7 +180,7 @@ class OfflineComposer:
         return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])
 
     def summary(self, task: SummaryTask) -> str:
-        pool = EvidencePool(task.sources)
+        pool = EvidencePool(task.sources, banned=banned_words(task))
         chosen = pool.select(pool.centroid(), word_budget=task.max_words, diversity=0.4)
         while chosen and sum(s.word_count for s in chosen) > task.max_words and len(chosen) > 1:
             chosen.pop()
@@ -183,7 +189,7 @@ class OfflineComposer:
         return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])
 
     def answer(self, task: AnswerTask) -> str:
-        pool = EvidencePool(task.sources)
+        pool = EvidencePool(task.sources, banned=banned_words(task))
         chosen = pool.select(
             pool.query_vector(task.question), word_budget=120, min_relevance=ANSWER_MIN_RELEVANCE
         )
@@ -222,7 +228,7 @@ class OfflineComposer:
         return "\n".join(options[: task.count])
 
     def meta_description(self, task: MetaDescriptionTask) -> str:
-        sentences = self._central_sentences(task.text)
+        sentences = self._central_sentences(task.text, banned_words(task))
         keyword = (task.keyword or "").lower()
         if keyword:
             with_keyword = [s for s in sentences if keyword in s.lower()]
@@ -244,19 +250,20 @@ class OfflineComposer:
     def rewrite(self, task: RewriteTask) -> str:
         rules = CHANNELS[task.channel]
         limit = min(task.max_chars or rules.max_chars, rules.max_chars)
-        sentences = self._central_sentences(task.text)
+        sentences = self._central_sentences(task.text, banned_words(task))
         hashtags = self._hashtags(task.text, rules.max_hashtags)
         formatter = getattr(self, f"_format_{task.channel.replace('-', '_')}")
         return formatter(sentences, rules, min(limit, max(rules.target_chars, 1)), hashtags, limit)
 
-    def _central_sentences(self, text: str) -> list[str]:
+    def _central_sentences(self, text: str, banned: tuple[str, ...] = ()) -> list[str]:
         """The text's sentences, most representative first (no citations, no Markdown)."""
         plain = CITATION.sub("", strip_markdown(text))
-        pool = EvidencePool([SourcePassage(label=1, title="text", origin="text", text=plain)])
+        passage = SourcePassage(label=1, title="text", origin="text", text=plain)
+        pool = EvidencePool([passage], banned=banned)
         chosen = pool.select(pool.centroid(), word_budget=10_000, diversity=0.3)
         if chosen:
             return [sentence.text for sentence in chosen]
-        return [s for s in split_sentences(plain) if s.strip()]
+        return [s for s in split_sentences(plain) if s.strip() and not find_banned(s, banned)]
 
     @staticmethod
     def _hashtags(text: str, limit: int) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aiwriter_kernel.llm.tasks import SourcePassage
+from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 from aiwriter_kernel.text.words import TermWeights, cosine, terms, words
 
@@ -45,14 +46,16 @@ def is_prose(sentence: str) -> bool:
 
 
 class EvidencePool:
-    """All usable sentences of a set of sources, with TF-IDF weights over them."""
+    """All usable sentences of a set of sources, with TF-IDF weights over them; sentences
+    using a ``banned`` word (a persona's) are never in the pool."""
 
-    def __init__(self, sources: Sequence[SourcePassage]) -> None:
+    def __init__(self, sources: Sequence[SourcePassage], banned: Iterable[str] = ()) -> None:
+        banned = tuple(banned)
         raw: list[tuple[str, int]] = []
         for source in sources:
             for sentence in split_sentences(strip_markdown(source.text)):
                 sentence = CITATION.sub("", sentence).strip()
-                if is_prose(sentence):
+                if is_prose(sentence) and not find_banned(sentence, banned):
                     raw.append((sentence, source.label))
         self.weights = TermWeights(terms(text) for text, _ in raw)
         seen: set[str] = set()

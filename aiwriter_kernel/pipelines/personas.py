@@ -1,0 +1,93 @@
+"""Personas (brand voices): what a persona is, and finding one by name for a pipeline.
+
+A persona is stored per workspace. Every pipeline takes ``persona="name"``; it becomes
+the task's ``Voice`` (so prompts and the offline composer follow it) and the pipeline
+checks each output for the persona's banned words before storing it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.llm.tasks import Voice
+
+if TYPE_CHECKING:
+    from aiwriter_kernel.workbench import Workbench
+
+
+class Persona(BaseModel):
+    """A named voice: who it writes for, how it sounds, and what it never says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=1000)
+    audience: str | None = Field(default=None, max_length=200)
+    tone: str | None = Field(default=None, max_length=100)
+    tone_words: tuple[str, ...] = Field(default=(), max_length=50)
+    banned_words: tuple[str, ...] = Field(default=(), max_length=200)
+    reading_level: float | None = Field(default=None, ge=1, le=20)  # a US school grade
+    max_sentence_words: int | None = Field(default=None, ge=5, le=80)
+    example_texts: tuple[str, ...] = Field(default=(), max_length=20)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_clean(cls, name: str) -> str:
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("a persona needs a name")
+        return name
+
+    @field_validator("tone_words", "banned_words")
+    @classmethod
+    def _words_are_clean(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned: list[str] = []
+        for value in values:
+            value = " ".join(value.split()).lower()
+            if value and value not in cleaned:
+                cleaned.append(value)
+        return tuple(cleaned)
+
+    def voice(self) -> Voice:
+        """What a task needs to know to write in this voice."""
+        return Voice(
+            persona=self.name,
+            audience=self.audience,
+            tone=self.tone,
+            tone_words=self.tone_words,
+            banned_words=self.banned_words,
+            reading_grade=self.reading_level,
+            max_sentence_words=self.max_sentence_words,
+        )
+
+
+def load_persona(
+    workbench: Workbench, name: str | None, workspace: str = "default"
+) -> Persona | None:
+    """The stored persona ``name`` of ``workspace``; None when no persona is asked for.
+
+    An unknown name is a ``ValidationError`` that lists the personas there are, raised
+    before a pipeline does any work.
+    """
+    if name is None or not name.strip():
+        return None
+    space = workbench.db.workspaces.get_or_create(workspace)
+    record = workbench.db.personas.get(space.id, " ".join(name.split()))
+    if record is None:
+        known = [p.name for p in workbench.db.personas.list(space.id)]
+        hint = (
+            f"known: {', '.join(known)}" if known else "none are saved yet (aiwriter persona add)"
+        )
+        raise ValidationError(f"unknown persona {name!r} in workspace {workspace!r}; {hint}")
+    return Persona.model_validate({**record.spec, "name": record.name})
+
+
+def save_persona(workbench: Workbench, persona: Persona, workspace: str = "default") -> Persona:
+    """Create or replace the persona of that name in ``workspace``."""
+    space = workbench.db.workspaces.get_or_create(workspace)
+    spec = persona.model_dump(mode="json", exclude={"name"})
+    record = workbench.db.personas.save(space.id, persona.name, spec)
+    return Persona.model_validate({**record.spec, "name": record.name})
