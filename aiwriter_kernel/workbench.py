@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from pydantic import BaseModel
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.home import ensure_home
@@ -18,11 +20,23 @@ from aiwriter_kernel.store import Database
 if TYPE_CHECKING:
     from aiwriter_kernel.analysis import AnalysisReport
     from aiwriter_kernel.llm.gateway import ModelGateway
+    from aiwriter_kernel.pipelines.answer import AnswerResult, QuestionRequest
     from aiwriter_kernel.pipelines.article import OnEvent
     from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult, Outline
+    from aiwriter_kernel.pipelines.calendar import CalendarRequest, ContentCalendar
+    from aiwriter_kernel.pipelines.copywriting import CopyRequest, CopyResult
+    from aiwriter_kernel.pipelines.fact_check import FactCheckRequest, FactCheckResult
+    from aiwriter_kernel.pipelines.personas import Persona
+    from aiwriter_kernel.pipelines.rewrite import RewriteRequest, RewriteResult
+    from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata, SeoMetadataRequest
+    from aiwriter_kernel.pipelines.summary import SummaryRequest, SummaryResult
     from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
     from aiwriter_kernel.research.models import IngestReport, SearchFilters, SearchHit
     from aiwriter_kernel.research.web.search import WebResult
+    from aiwriter_kernel.store.records import DraftRecord, DraftVersionRecord
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Workbench:
@@ -132,13 +146,182 @@ class Workbench:
         draft_id, _ = self.outline(request, on_event=on_event, **fields)
         return self.draft(draft_id, on_event=on_event)
 
+    # -- drafts and their history ------------------------------------------------------------
+
+    def drafts(self, *, workspace: str = "default", kind: str | None = None) -> list[DraftRecord]:
+        """The workspace's drafts (all kinds, or one), most recently changed first."""
+        space = self.db.workspaces.get_or_create(workspace)
+        found = self.db.drafts.list_drafts(space.id)
+        return [d for d in found if kind is None or d.kind == kind]
+
+    def versions(self, draft_id: int) -> list[DraftVersionRecord]:
+        """The draft's history, version 1 first; ``NotFoundError`` for an unknown draft."""
+        return self.db.drafts.list_versions(draft_id)
+
+    def version(self, draft_id: int, version: int | None = None) -> DraftVersionRecord:
+        """One version of a draft, the latest when ``version`` is None."""
+        from aiwriter_kernel.errors import NotFoundError
+
+        found = self.db.drafts.get_version(draft_id, version)
+        if found is None:
+            which = "any version" if version is None else f"version {version}"
+            raise NotFoundError(f"draft {draft_id} has no {which}")
+        return found
+
+    def diff(self, draft_id: int, old: int, new: int | None = None) -> str:
+        """A unified diff between two versions of a draft (``new``: the latest)."""
+        import difflib
+
+        before, after = self.version(draft_id, old), self.version(draft_id, new)
+        return "".join(
+            difflib.unified_diff(
+                before.content.splitlines(keepends=True),
+                after.content.splitlines(keepends=True),
+                fromfile=f"draft {draft_id} v{before.version}",
+                tofile=f"draft {draft_id} v{after.version}",
+            )
+        )
+
+    # -- the other pipelines: each takes its typed request, or the request's fields --------
+
+    def rewrite(
+        self,
+        request: RewriteRequest | None = None,
+        *,
+        on_event: OnEvent | None = None,
+        **fields: Any,
+    ) -> RewriteResult:
+        """A draft, a text or a topic rewritten for a channel, within the channel's limits."""
+        from aiwriter_kernel.pipelines.rewrite import RewritePipeline, RewriteRequest
+
+        typed = _typed(RewriteRequest, request, fields)
+        return RewritePipeline(self).run(typed, **_listener(on_event))
+
+    def seo_metadata(
+        self,
+        request: SeoMetadataRequest | None = None,
+        *,
+        on_event: OnEvent | None = None,
+        **fields: Any,
+    ) -> SeoMetadata:
+        """Title options, meta descriptions, slug, Open Graph tags and JSON-LD for a draft."""
+        from aiwriter_kernel.pipelines.seo_metadata import SeoMetadataPipeline, SeoMetadataRequest
+
+        typed = _typed(SeoMetadataRequest, request, fields)
+        return SeoMetadataPipeline(self).run(typed, **_listener(on_event))
+
+    def summarize(
+        self,
+        request: SummaryRequest | None = None,
+        *,
+        on_event: OnEvent | None = None,
+        **fields: Any,
+    ) -> SummaryResult:
+        """A cited summary of selected sources."""
+        from aiwriter_kernel.pipelines.summary import SummaryPipeline, SummaryRequest
+
+        typed = _typed(SummaryRequest, request, fields)
+        return SummaryPipeline(self).run(typed, **_listener(on_event))
+
+    def ask(
+        self,
+        request: QuestionRequest | None = None,
+        *,
+        on_event: OnEvent | None = None,
+        **fields: Any,
+    ) -> AnswerResult:
+        """A cited answer from the knowledge base, or a refusal when it holds no evidence."""
+        from aiwriter_kernel.pipelines.answer import AnswerPipeline, QuestionRequest
+
+        typed = _typed(QuestionRequest, request, fields)
+        return AnswerPipeline(self).run(typed, **_listener(on_event))
+
+    def copy(
+        self, request: CopyRequest | None = None, *, on_event: OnEvent | None = None, **fields: Any
+    ) -> CopyResult:
+        """Short copy in a copywriting framework (AIDA, PAS, BAB, FAB, 4Ps, PSP)."""
+        from aiwriter_kernel.pipelines.copywriting import CopyPipeline, CopyRequest
+
+        typed = _typed(CopyRequest, request, fields)
+        return CopyPipeline(self).run(typed, **_listener(on_event))
+
+    def fact_check(
+        self,
+        request: FactCheckRequest | None = None,
+        *,
+        on_event: OnEvent | None = None,
+        **fields: Any,
+    ) -> FactCheckResult:
+        """Each checkable claim of a text, marked supported, contradicted or without evidence."""
+        from aiwriter_kernel.pipelines.fact_check import FactCheckPipeline, FactCheckRequest
+
+        typed = _typed(FactCheckRequest, request, fields)
+        return FactCheckPipeline(self).run(typed, **_listener(on_event))
+
+    def calendar(
+        self,
+        request: CalendarRequest | None = None,
+        *,
+        on_event: OnEvent | None = None,
+        **fields: Any,
+    ) -> ContentCalendar:
+        """A content calendar spreading the knowledge base's topics over a date range."""
+        from aiwriter_kernel.pipelines.calendar import CalendarPipeline, CalendarRequest
+
+        typed = _typed(CalendarRequest, request, fields)
+        return CalendarPipeline(self).run(typed, **_listener(on_event))
+
+    # -- personas ---------------------------------------------------------------------------
+
+    def save_persona(
+        self, persona: Persona | None = None, *, workspace: str = "default", **fields: Any
+    ) -> Persona:
+        """Create or replace a persona (brand voice) in ``workspace``."""
+        from aiwriter_kernel.pipelines.personas import Persona, save_persona
+
+        return save_persona(self, _typed(Persona, persona, fields), workspace)
+
+    def persona(self, name: str, *, workspace: str = "default") -> Persona:
+        """The stored persona ``name``; a ``ValidationError`` naming the known ones if absent."""
+        from aiwriter_kernel.pipelines.personas import load_persona
+
+        found = load_persona(self, name, workspace)
+        if found is None:
+            from aiwriter_kernel.errors import ValidationError
+
+            raise ValidationError("a persona name must not be empty")
+        return found
+
+    def personas(self, *, workspace: str = "default") -> list[Persona]:
+        """Every persona of ``workspace``, by name."""
+        from aiwriter_kernel.pipelines.personas import Persona
+
+        space = self.db.workspaces.get_or_create(workspace)
+        return [
+            Persona.model_validate({**record.spec, "name": record.name})
+            for record in self.db.personas.list(space.id)
+        ]
+
+    def delete_persona(self, name: str, *, workspace: str = "default") -> None:
+        space = self.db.workspaces.get_or_create(workspace)
+        self.db.personas.delete(space.id, name)
+
     def analyze(
-        self, markdown: str, *, keyword: str | None = None, draft: ArticleResult | None = None
+        self,
+        markdown: str,
+        *,
+        keyword: str | None = None,
+        draft: ArticleResult | None = None,
+        persona: str | None = None,
+        workspace: str = "default",
     ) -> AnalysisReport:
         """Readability, SEO, key phrases, originality and citations of a text; with the
-        ``draft`` it came from, originality and citations are checked against its sources."""
+        ``draft`` it came from, originality and citations are checked against its sources;
+        with a ``persona`` (a name in ``workspace``), how well it matches that voice."""
         from aiwriter_kernel.analysis import analyze
+        from aiwriter_kernel.pipelines.personas import load_persona
 
+        voice = load_persona(self, persona, workspace)
         sources = valid = None
         if draft is not None:
             sources = {
@@ -148,7 +331,9 @@ class Workbench:
                 for c in draft.citations
             }
             valid = [c.label for c in draft.citations]
-        return analyze(markdown, keyword=keyword, sources=sources, valid_labels=valid)
+        return analyze(
+            markdown, keyword=keyword, sources=sources, valid_labels=valid, persona=voice
+        )
 
     def close(self) -> None:
         """Release database connections."""
@@ -165,18 +350,28 @@ class Workbench:
 
 
 def _article_request(request: ArticleRequest | str, fields: dict[str, Any]) -> ArticleRequest:
+    from aiwriter_kernel.pipelines.article_models import ArticleRequest
+
+    if isinstance(request, str):
+        return _typed(ArticleRequest, None, {"topic": request, **fields})
+    return _typed(ArticleRequest, request, fields)
+
+
+def _typed(model: type[M], request: M | None, fields: dict[str, Any]) -> M:
+    """``request`` itself, or built (or amended) from keyword fields; a pydantic error
+    becomes a one-line ``ValidationError`` naming the field, before any work starts."""
     from pydantic import ValidationError as PydanticValidationError
 
     from aiwriter_kernel.errors import ValidationError
-    from aiwriter_kernel.pipelines.article_models import ArticleRequest
 
-    if isinstance(request, ArticleRequest):
-        return request.model_copy(update=fields) if fields else request
+    if request is not None and not fields:
+        return request
     try:
-        return ArticleRequest(topic=request, **fields)
+        base = request.model_dump() if request is not None else {}
+        return model.model_validate({**base, **fields})
     except PydanticValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        where = ".".join(str(part) for part in first["loc"]) or model.__name__
         raise ValidationError(f"{where}: {first['msg']}") from None
 
 

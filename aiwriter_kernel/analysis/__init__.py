@@ -1,4 +1,5 @@
-"""Content analysis of drafts: readability, SEO, key phrases, originality and citations.
+"""Content analysis of drafts: readability, SEO, key phrases, originality, citations and how
+a draft matches a persona's voice.
 
 Every function is pure (no model, database or network), deterministic and fast, and takes
 and returns pydantic models. Figures (``aiwriter_kernel.analysis.figures``) import plotly
@@ -18,6 +19,7 @@ from aiwriter_kernel.analysis.figures import (
     readability_bars,
     score_gauge,
     sentence_length_histogram,
+    voice_check_bars,
 )
 from aiwriter_kernel.analysis.keywords import (
     KeywordDensity,
@@ -38,6 +40,7 @@ from aiwriter_kernel.analysis.readability import (
 )
 from aiwriter_kernel.analysis.report import AnalysisReport, analyze
 from aiwriter_kernel.analysis.seo import SeoAudit, SeoCheck, seo_audit
+from aiwriter_kernel.analysis.voice import VoiceCheck, VoiceReport, WordCount, voice_match
 
 __all__ = [
     "AnalysisReport",
@@ -54,6 +57,9 @@ __all__ = [
     "SeoAudit",
     "SeoCheck",
     "SourceOverlap",
+    "VoiceCheck",
+    "VoiceReport",
+    "WordCount",
     "analyze",
     "citation_report",
     "keyword_density_bars",
@@ -64,4 +70,6 @@ __all__ = [
     "score_gauge",
     "sentence_length_histogram",
     "seo_audit",
+    "voice_check_bars",
+    "voice_match",
 ]

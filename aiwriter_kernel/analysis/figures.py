@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from aiwriter_kernel.analysis.keywords import KeywordReport
     from aiwriter_kernel.analysis.readability import ReadabilityReport
+    from aiwriter_kernel.analysis.voice import VoiceReport
 
 GOOD, FAIR, POOR = "#2e7d32", "#f9a825", "#c62828"
 
@@ -133,5 +134,30 @@ def sentence_length_histogram(report: ReadabilityReport) -> go.Figure:
         xaxis_title="words per sentence",
         yaxis_title="sentences",
         bargap=0.05,
+    )
+    return figure
+
+
+def voice_check_bars(report: VoiceReport) -> go.Figure:
+    """Each voice check as a bar of its weight, green when passed and red when failed, so
+    the failed checks that cost the most points stand out."""
+    import plotly.graph_objects as go
+
+    checks = list(reversed(report.checks))  # plotly draws the first bar at the bottom
+    figure = go.Figure(
+        go.Bar(
+            x=[c.weight for c in checks],
+            y=[c.label for c in checks],
+            orientation="h",
+            text=["passed" if c.passed else "failed" for c in checks],
+            hovertext=[c.detail for c in checks],
+            marker_color=[GOOD if c.passed else POOR for c in checks],
+        )
+    )
+    figure.update_layout(
+        title={"text": f"Voice match with {report.persona}: {report.score} / 100"},
+        xaxis_title="weight (points)",
+        yaxis_title="check",
+        height=max(300, 40 * len(checks) + 120),
     )
     return figure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,11 +12,16 @@ from aiwriter_kernel.analysis.keywords import KeywordReport, keyword_report
 from aiwriter_kernel.analysis.originality import OriginalityReport, originality_report
 from aiwriter_kernel.analysis.readability import ReadabilityReport, readability_report
 from aiwriter_kernel.analysis.seo import SeoAudit, seo_audit
+from aiwriter_kernel.analysis.voice import VoiceReport, voice_match
+
+if TYPE_CHECKING:
+    from aiwriter_kernel.pipelines.personas import Persona
 
 
 class AnalysisReport(BaseModel):
     """The analyses of one draft; a part is None when its input was not given (no keyword:
-    no SEO audit; no sources: no originality; no valid labels: no citation check)."""
+    no SEO audit; no sources: no originality; no valid labels: no citation check; no
+    persona: no voice match)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -24,6 +30,7 @@ class AnalysisReport(BaseModel):
     keywords: KeywordReport
     originality: OriginalityReport | None
     citations: CitationReport | None
+    voice: VoiceReport | None = None
 
 
 def analyze(
@@ -36,11 +43,13 @@ def analyze(
     meta_description: str | None = None,
     slug: str | None = None,
     target_words: int | None = None,
+    persona: Persona | None = None,
 ) -> AnalysisReport:
     """Run every analysis that its inputs allow on a Markdown draft.
 
     ``sources`` maps a source's name (or label) to its text; it feeds the keyword gap and
-    the originality check. Raises ValidationError for an empty draft or unusable keyword.
+    the originality check; ``persona`` adds how the draft matches that brand voice.
+    Raises ValidationError for an empty draft or unusable keyword.
     """
     source_texts = list((sources or {}).values())
     return AnalysisReport(
@@ -64,4 +73,5 @@ def analyze(
             if valid_labels is not None
             else None
         ),
+        voice=voice_match(markdown, persona) if persona is not None else None,
     )

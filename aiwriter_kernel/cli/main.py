@@ -8,12 +8,18 @@ from typing import Annotated, Any
 import typer
 
 from aiwriter_kernel.cli import (
+    calendar_cmd,
     config_cmd,
+    copy_cmd,
     db_cmd,
     doctor_cmd,
+    factcheck_cmd,
     kb_cmd,
     models_cmd,
+    persona_cmd,
     prompt_cmd,
+    research_cmd,
+    rewrite_cmd,
     usage_cmd,
     write_cmd,
 )
@@ -72,3 +78,11 @@ app.command("search")(kb_cmd.search)
 app.command("web")(kb_cmd.web)
 app.add_typer(kb_cmd.app, name="kb")
 app.command("write")(write_cmd.write)
+app.command("fact-check")(factcheck_cmd.fact_check)
+app.command("calendar")(calendar_cmd.calendar)
+app.command("seo-meta")(research_cmd.seo_meta)
+app.command("summarize")(research_cmd.summarize)
+app.command("ask")(research_cmd.ask)
+app.command("copy")(copy_cmd.copy)
+app.command("rewrite")(rewrite_cmd.rewrite)
+app.add_typer(persona_cmd.app, name="persona")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,3 +34,21 @@ def emit(data: Any, *, as_json: bool, render: Callable[[Console], None]) -> None
         print(json.dumps(to_jsonable(data), indent=2, default=str))
     else:
         render(stdout)
+
+
+def print_warnings(console: Console, warnings: list[str]) -> None:
+    """Each warning on its own line, escaped: warnings may quote model or source text."""
+    from rich.markup import escape
+
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+
+
+def read_text_file(path: Path) -> str:
+    """The file's text, or a one-line error a person can act on."""
+    from aiwriter_kernel.errors import ValidationError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValidationError(f"cannot read {path}: {error}") from None

@@ -1,4 +1,5 @@
-"""``aiwriter write``: the main job — a cited article, exported with its analysis."""
+"""``aiwriter write``: the main job — a cited article (or a channel post researched from the
+same knowledge base), exported with its analysis."""
 
 from __future__ import annotations
 
@@ -6,43 +7,54 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from aiwriter_kernel.cli.output import emit, stderr
+from aiwriter_kernel.cli.output import emit, print_warnings, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 
 def write(
     topic: Annotated[str, typer.Argument(help="What the article is about.")],
     article_type: Annotated[
-        str, typer.Option("--type", help="article, essay, news, how-to, listicle or faq.")
+        str,
+        typer.Option(
+            "--type",
+            help="article, essay, news, how-to, listicle, faq; or a channel: linkedin, thread "
+            "(x-thread), facebook, instagram, email, product, youtube.",
+        ),
     ] = "article",
     keyword: Annotated[list[str] | None, typer.Option("--keyword", "-k", help="Keywords.")] = None,
     audience: Annotated[str | None, typer.Option(help="Who it is for.")] = None,
     tone: Annotated[str | None, typer.Option(help="e.g. friendly, formal.")] = None,
     words: Annotated[int, typer.Option(help="Target length in words.")] = 900,
+    persona: Annotated[
+        str | None, typer.Option("--persona", help="Write in this persona's voice.")
+    ] = None,
     provider: Annotated[str | None, typer.Option("--provider", "-p", help="Provider.")] = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model.")] = None,
     workspace: Annotated[str, typer.Option("--workspace", "-w", help="Workspace.")] = "default",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Research, outline, draft with citations, review; writes Markdown, HTML and analysis."""
+    """Research, outline, draft with citations, review; writes Markdown, HTML and analysis
+    (with --persona, in that voice, and the analysis includes how well it matches)."""
     from tqdm import tqdm
 
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
     from aiwriter_kernel.pipelines.exports import export_article
 
     if article_type not in ARTICLE_FORMATS:
-        from aiwriter_kernel.errors import ValidationError
-
-        raise ValidationError(
-            f"unknown article type {article_type!r}: use one of {', '.join(ARTICLE_FORMATS)}"
-        )
+        channel = _channel_or_error(article_type)
+        post = {"channel": channel, "topic": topic, "keyword": (keyword or [None])[0]}
+        post |= {"persona": persona, "provider": provider, "model": model}
+        _write_post(post | {"workspace": workspace}, json_output)
+        return
     fields = {
         "format": article_type,
         "keywords": tuple(keyword or ()),
         "audience": audience,
         "tone": tone,
         "target_words": words,
+        "persona": persona,
         "provider": provider,
         "model": model,
         "workspace": workspace,
@@ -58,7 +70,9 @@ def write(
 
         result = workbench.write(topic, on_event=on_event, **fields)
         focus = keyword[0] if keyword else None
-        analysis = workbench.analyze(result.markdown, keyword=focus, draft=result)
+        analysis = workbench.analyze(
+            result.markdown, keyword=focus, draft=result, persona=persona, workspace=workspace
+        )
         files = export_article(
             result, analysis.model_dump(mode="json"), workbench.settings.exports_path
         )
@@ -74,6 +88,7 @@ def write(
         "citation_coverage": analysis.citations.coverage if analysis.citations else None,
         "flesch_reading_ease": analysis.readability.flesch_reading_ease,
         "seo_score": analysis.seo.score if analysis.seo else None,
+        "voice_score": analysis.voice.score if analysis.voice else None,
     }
 
     def render(console: Console) -> None:
@@ -84,7 +99,67 @@ def write(
         console.print(
             f"Markdown: {files.markdown}\nHTML:     {files.html}\nAnalysis: {files.analysis}"
         )
-        for warning in result.warnings:
-            console.print(f"[yellow]warning:[/yellow] {warning}")
+        print_warnings(console, result.warnings)
+
+    emit(summary, as_json=json_output, render=render)
+
+
+def _channel_or_error(article_type: str) -> str:
+    """The channel an unknown article type names, or one error listing every valid type."""
+    from aiwriter_kernel.channels import CHANNEL_ALIASES, CHANNELS, resolve_channel
+    from aiwriter_kernel.errors import ValidationError
+    from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
+
+    try:
+        return resolve_channel(article_type)
+    except ValidationError:
+        valid = [*ARTICLE_FORMATS, *CHANNELS, *CHANNEL_ALIASES]
+        raise ValidationError(
+            f"unknown type {article_type!r}: use one of {', '.join(valid)}"
+        ) from None
+
+
+def _write_post(fields: dict, json_output: bool) -> None:
+    """A channel post on the topic: researched, summarised, rewritten within the channel's
+    limits, stored, and exported with its analysis like an article."""
+    from aiwriter_kernel.pipelines.exports import export_text
+
+    with open_workbench() as workbench:
+        result = workbench.rewrite(**fields)
+        analysis = workbench.analyze(
+            result.text,
+            keyword=fields["keyword"],
+            persona=fields["persona"],
+            workspace=fields["workspace"],
+        )
+        files = export_text(
+            result.text,
+            result.title,
+            result.draft_id,
+            analysis.model_dump(mode="json"),
+            workbench.settings.exports_path,
+            name=result.channel,
+        )
+    summary = {
+        "draft_id": result.draft_id,
+        "version": result.version,
+        "channel": result.channel,
+        "title": result.title,
+        "provider": result.provider,
+        "files": files.model_dump(mode="json"),
+        "checks": [check.model_dump(mode="json") for check in result.checks],
+        "warnings": result.warnings,
+        "flesch_reading_ease": analysis.readability.flesch_reading_ease,
+        "voice_score": analysis.voice.score if analysis.voice else None,
+    }
+
+    def render(console: Console) -> None:
+        console.print(escape(result.text), highlight=False)
+        console.print()
+        for check in result.checks:
+            mark = "[green]ok[/green]" if check.passed else "[red]over[/red]"
+            console.print(f"{mark} {escape(check.name)}: {check.actual} / {check.limit}")
+        console.print(f"Markdown: {files.markdown}\nHTML:     {files.html}")
+        print_warnings(console, result.warnings)
 
     emit(summary, as_json=json_output, render=render)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from aiwriter_kernel.copy_frameworks import CopyFormat, CopyFramework, resolve_framework
 
 Channel = Literal["linkedin", "x-thread", "facebook", "instagram", "email", "product", "youtube"]
 
@@ -98,8 +100,40 @@ class RewriteTask(Task):
     text: str
     channel: Channel
     max_chars: int | None = Field(default=None, gt=0)
+    keyword: str | None = None
 
     _text = field_validator("text")(_not_blank)
+
+
+class CopyTask(Task):
+    """Short copy in a framework, one ``Label: text`` block per section, written from
+    ``text`` (a description, a draft) and/or the quoted ``sources``."""
+
+    template: ClassVar[str] = "copy"
+    framework: CopyFramework
+    format: CopyFormat = "ad"
+    text: str = ""
+    offer: str | None = Field(default=None, max_length=200)
+    audience: str | None = Field(default=None, max_length=200)
+    cta: str | None = Field(default=None, max_length=200)
+    keyword: str | None = Field(default=None, max_length=100)
+    max_chars: int | None = Field(default=None, ge=60, le=5000)
+
+    @field_validator("framework", mode="before")
+    @classmethod
+    def _known_framework(cls, value: object) -> object:
+        return resolve_framework(value) if isinstance(value, str) else value
+
+    @field_validator("offer", "audience", "cta", "keyword")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return " ".join(value.split()) or None if value is not None else None
+
+    @model_validator(mode="after")
+    def _has_material(self) -> CopyTask:
+        if not self.text.strip() and not self.sources:
+            raise ValueError("copy needs material: a text or sources to write from")
+        return self
 
 
 class TitleTask(Task):
@@ -132,3 +166,23 @@ class AnswerTask(Task):
     question: str
 
     _question = field_validator("question")(_not_blank)
+
+
+class ClaimsTask(Task):
+    """List the checkable factual claims of a text, as JSON ``{"claims": [...]}``."""
+
+    template: ClassVar[str] = "claims"
+    text: str
+    max_claims: int = Field(default=30, ge=1, le=200)
+
+    _text = field_validator("text")(_not_blank)
+
+
+class VerdictTask(Task):
+    """Judge one claim against quoted sources, as JSON
+    ``{"verdict", "label", "quote", "reason"}``."""
+
+    template: ClassVar[str] = "verdict"
+    claim: str
+
+    _claim = field_validator("claim")(_not_blank)

@@ -4,6 +4,10 @@ The same steps run offline (the composer) and with any chat model (templates); m
 output is parsed and checked (outline shape, citation labels) and repaired or reported,
 never stored as garbage. Each stage is a draft version, so a writer can edit the outline
 and re-run only the sections it changed.
+
+With a persona, every task carries its voice, and nothing with one of its banned words is
+stored: outline points and headings that use one are dropped, and so is every sentence of
+the draft that does, each time with a warning.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, OfflineComposer
-from aiwriter_kernel.llm.tasks import OutlineTask, SectionTask, SummaryTask
+from aiwriter_kernel.llm.tasks import OutlineTask, SectionTask, SummaryTask, Voice
 from aiwriter_kernel.pipelines.article_models import (
     ArticleRequest,
     ArticleResult,
@@ -25,6 +29,8 @@ from aiwriter_kernel.pipelines.article_models import (
 from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_in, rewrite_markers
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.outline_parser import OutlineParseError, parse_outline
+from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 from aiwriter_kernel.text.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -64,6 +70,52 @@ def styled_heading(heading: str, style: str, number: int) -> str:
     return bare
 
 
+def remove_words(text: str, banned: tuple[str, ...]) -> str:
+    """``text`` with each banned word or phrase cut out (whole words, any case), for the
+    few places where a whole sentence cannot go: a title, a source's name."""
+    for phrase in banned:
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)"
+        text = re.sub(pattern, "", text, flags=re.IGNORECASE)
+    return "\n".join(" ".join(line.split()) for line in text.splitlines())
+
+
+def clean_outline(
+    outline: Outline, banned: tuple[str, ...], topic: str, warnings: list[str]
+) -> Outline:
+    """The outline without a banned word: points using one are dropped, so are sections
+    whose heading uses one (when every heading does, the words are cut out instead), and a
+    title using one becomes the topic."""
+    if not banned or not find_banned(outline.to_markdown(), banned):
+        return outline
+    sections = [
+        section.model_copy(
+            update={"points": [p for p in section.points if not find_banned(p, banned)]}
+        )
+        for section in outline.sections
+    ]
+    clean = [s for s in sections if not find_banned(s.heading, banned)]
+    if not clean:
+        clean = [
+            s.model_copy(update={"heading": remove_words(s.heading, banned) or f"Part {n}"})
+            for n, s in enumerate(sections, 1)
+        ]
+    title = outline.title
+    if find_banned(title, banned):
+        title = topic if not find_banned(topic, banned) else remove_words(topic, banned)
+    warnings.append("removed banned words of the persona from the outline")
+    return Outline(title=title or "Untitled", sections=clean)
+
+
+def voice_banned(voice: Voice | None) -> tuple[str, ...]:
+    """The persona's banned words; none without a persona."""
+    return voice.banned_words if voice else ()
+
+
+def tone_of(request: ArticleRequest, voice: Voice | None) -> str | None:
+    """The request's tone, else the persona's."""
+    return request.tone or (voice.tone if voice else None)
+
+
 class ArticlePipeline:
     """Runs and re-runs the article pipeline for one workbench."""
 
@@ -73,7 +125,11 @@ class ArticlePipeline:
     # -- stage 1 and 2: research and outline ----------------------------------------------
 
     def outline(self, request: ArticleRequest, on_event: OnEvent = _quiet) -> tuple[int, Outline]:
-        """Research the topic and plan the article; stored as version 1 (stage "outline")."""
+        """Research the topic and plan the article; stored as version 1 (stage "outline").
+
+        An unknown persona is a ValidationError before any search."""
+        persona = load_persona(self.wb, request.persona, request.workspace)
+        voice = persona.voice() if persona else None
         registry = EvidenceRegistry()
         on_event(
             PipelineEvent(stage="research", message=f"searching sources for {request.topic!r}")
@@ -93,15 +149,17 @@ class ArticlePipeline:
         on_event(PipelineEvent(stage="outline", message=f"planning from {len(passages)} sources"))
         task = OutlineTask(
             topic=request.topic,
-            audience=request.audience,
-            tone=request.tone,
+            audience=request.audience or (voice.audience if voice else None),
+            tone=tone_of(request, voice),
             keywords=request.keywords,
             sections=request.section_count,
             style=request.format,
             sources=passages,
+            voice=voice,
         )
         warnings: list[str] = []
         outline = self._planned(task, request, registry, warnings)
+        outline = clean_outline(outline, voice_banned(voice), request.topic, warnings)
         workspace = self.wb.db.workspaces.get_or_create(request.workspace)
         draft, _ = self.wb.db.drafts.create_draft(
             workspace.id,
@@ -149,6 +207,8 @@ class ArticlePipeline:
         planned = next(v for v in versions if v.stage == "outline")
         latest = versions[-1]
         request = ArticleRequest.model_validate(planned.meta["request"])
+        persona = load_persona(self.wb, request.persona, request.workspace)
+        voice = persona.voice() if persona else None
         registry = EvidenceRegistry.model_validate(
             latest.meta.get("evidence", planned.meta["evidence"])
         )
@@ -157,18 +217,21 @@ class ArticlePipeline:
         )
         previous = latest.meta.get("sections", {}) if latest.stage == "draft" else {}
         warnings = list(planned.meta.get("warnings", []))
+        outline = clean_outline(outline, voice_banned(voice), request.topic, warnings)
         words_each = int(request.target_words * (1 - INTRO_SHARE) / len(outline.sections))
 
-        intro = self._intro(request, registry, warnings, on_event)
+        intro = self._intro(request, voice, registry, warnings, on_event)
         used = plain_sentences(intro)
         texts: dict[str, str] = {}
         regenerated: list[str] = []
         for section in outline.sections:
             key = section_key(section)
             if key in previous:
-                texts[key] = previous[key]
+                texts[key] = self._reused(previous[key], voice, warnings)
             else:
-                texts[key] = self._section(request, section, registry, used, words_each, warnings)
+                texts[key] = self._section(
+                    request, voice, section, registry, used, words_each, warnings
+                )
                 regenerated.append(section.heading)
             used.extend(plain_sentences(texts[key]))
             on_event(
@@ -180,14 +243,24 @@ class ArticlePipeline:
                 )
             )
         return self._finish(
-            draft_id, request, outline, registry, intro, texts, regenerated, warnings, on_event
+            draft_id,
+            request,
+            voice,
+            outline,
+            registry,
+            intro,
+            texts,
+            regenerated,
+            warnings,
+            on_event,
         )
 
-    def _intro(self, request, registry, warnings, on_event) -> str:
+    def _intro(self, request, voice, registry, warnings, on_event) -> str:
         hits = self.wb.search(request.topic, k=4, workspace=request.workspace)
         task = SummaryTask(
             sources=registry.passages(hits),
             max_words=max(40, int(request.target_words * INTRO_SHARE)),
+            voice=voice,
         )
         text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
         on_event(
@@ -197,7 +270,7 @@ class ArticlePipeline:
         )
         return "" if text == NO_EVIDENCE else self._checked(text, task, warnings)
 
-    def _section(self, request, section, registry, used, words, warnings) -> str:
+    def _section(self, request, voice, section, registry, used, words, warnings) -> str:
         query = " ".join([section.heading, *section.points, request.topic])
         hits = self.wb.search(query, k=SECTION_HITS, workspace=request.workspace)
         task = SectionTask(
@@ -205,9 +278,10 @@ class ArticlePipeline:
             heading=section.heading,
             points=tuple(section.points),
             target_words=max(40, words),
-            tone=request.tone,
+            tone=tone_of(request, voice),
             sources=registry.passages(hits),
             avoid_sentences=tuple(used),
+            voice=voice,
         )
         text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
         if text.strip() == NO_EVIDENCE or not text.strip():
@@ -218,10 +292,14 @@ class ArticlePipeline:
     @staticmethod
     def _checked(text: str, task, warnings: list[str]) -> str:
         """Repair model prose before it is stored: no headings of its own (the outline owns
-        the structure), no sentence said twice, no citation to a source it was not given."""
+        the structure), no sentence said twice, no citation to a source it was not given,
+        no sentence with a banned word of the persona."""
         cleaned, removed = keep_only(text.strip(), [source.label for source in task.sources])
         if removed:
             warnings.append(f"removed citations to unknown sources {removed} in a section")
+        cleaned, banned = drop_banned_sentences(cleaned, voice_banned(task.voice))
+        if banned:
+            warnings.append(f"dropped {banned} sentences using a banned word from a section")
         kept_lines = [line for line in cleaned.splitlines() if not HEADING_LINE.match(line)]
         paragraphs, seen, repeated = [], set(), 0
         for paragraph in "\n".join(kept_lines).split("\n\n"):
@@ -239,8 +317,49 @@ class ArticlePipeline:
             warnings.append(f"dropped {repeated} repeated sentences from a section")
         return "\n\n".join(paragraphs)
 
+    @staticmethod
+    def _reused(text: str, voice, warnings: list[str]) -> str:
+        """A section kept from the last version, checked again: the persona may have banned
+        more words since it was written."""
+        text, dropped = drop_banned_sentences(text, voice_banned(voice))
+        if dropped:
+            warnings.append(f"dropped {dropped} sentences using a banned word from a section")
+        return text
+
+    @staticmethod
+    def _without_banned(article: str, voice, warnings: list[str], on_event: OnEvent) -> str:
+        """The last check before storing: no sentence, heading or list item of the whole
+        article may use a banned word, whichever version of a section it came from."""
+        if voice is None or not voice.banned_words:
+            return article
+        on_event(PipelineEvent(stage="check", message=f"checking the voice of {voice.persona}"))
+        article, dropped = drop_banned_sentences(article, voice.banned_words)
+        if dropped:
+            warnings.append(f"dropped {dropped} sentences using a banned word of {voice.persona}")
+        return article
+
+    @staticmethod
+    def _reference_title(citation, voice, warnings: list[str]) -> str:
+        """A source's title for the reference list, with the persona's banned words cut out.
+        The origin (a path or URL) is left whole: a citation must still lead to its source."""
+        banned = voice_banned(voice)
+        if not find_banned(citation.title, banned):
+            return citation.title
+        warnings.append(f"cut banned words out of the title of reference [{citation.label}]")
+        return remove_words(citation.title, banned) or "Untitled source"
+
     def _finish(
-        self, draft_id, request, outline, registry, intro, texts, regenerated, warnings, on_event
+        self,
+        draft_id,
+        request,
+        voice,
+        outline,
+        registry,
+        intro,
+        texts,
+        regenerated,
+        warnings,
+        on_event,
     ) -> ArticleResult:
         from aiwriter_kernel.analysis import citation_report
 
@@ -248,7 +367,7 @@ class ArticlePipeline:
         for section in outline.sections:
             if texts[section_key(section)]:
                 body += ["", f"## {section.heading}", "", texts[section_key(section)]]
-        article = "\n".join(body).strip()
+        article = self._without_banned("\n".join(body).strip(), voice, warnings, on_event)
         order = labels_in(article)
         numbering = {old: new for new, old in enumerate(order, 1)}
         article = rewrite_markers(article, numbering.get)
@@ -256,7 +375,10 @@ class ArticlePipeline:
             registry.citation(old).model_copy(update={"label": new})
             for old, new in numbering.items()
         ]
-        references = "\n".join(f"[{c.label}] {c.title} — {c.origin}" for c in citations)
+        references = "\n".join(
+            f"[{c.label}] {self._reference_title(c, voice, warnings)} — {c.origin}"
+            for c in citations
+        )
         markdown = f"{article}\n\n## References\n\n{references}\n"
         on_event(PipelineEvent(stage="review", message="checking citations"))
         review = citation_report(markdown, valid_labels=[c.label for c in citations])
@@ -273,6 +395,7 @@ class ArticlePipeline:
                 "uncited_claims": review.uncited_claims,
                 "warnings": warnings,
                 "regenerated": regenerated,
+                "persona": request.persona,
             },
         )
         provider = request.provider or self.wb.settings.provider

@@ -22,6 +22,7 @@ class ArticleRequest(BaseModel):
     tone: str | None = Field(default=None, max_length=100)
     target_words: int = Field(default=900, ge=150, le=6000)
     sections: int | None = Field(default=None, ge=2, le=12)
+    persona: str | None = Field(default=None, max_length=100)
     workspace: str = "default"
     provider: str | None = None
     model: str | None = None

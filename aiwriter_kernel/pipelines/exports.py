@@ -37,16 +37,32 @@ def render_html(markdown: str, title: str) -> str:
 
 
 def export_article(result: ArticleResult, analysis: dict, exports_dir: Path) -> ExportedFiles:
-    """Write the three files under ``exports/<slug>-<draft id>/``, overwriting that draft's."""
-    folder = exports_dir / f"{slugify(result.title)}-{result.draft_id}"
+    """Write the article's three files under ``exports/<slug>-<draft id>/``."""
+    return export_text(
+        result.markdown, result.title, result.draft_id, analysis, exports_dir, name="article"
+    )
+
+
+def export_text(
+    markdown: str,
+    title: str,
+    draft_id: int,
+    analysis: dict,
+    exports_dir: Path,
+    *,
+    name: str,
+) -> ExportedFiles:
+    """Write ``<name>.md``, ``<name>.html`` and ``analysis.json`` under
+    ``exports/<slug>-<draft id>/``, overwriting that draft's earlier export."""
+    folder = exports_dir / f"{slugify(title)}-{draft_id}"
     folder.mkdir(parents=True, exist_ok=True)
     files = ExportedFiles(
         folder=folder,
-        markdown=folder / "article.md",
-        html=folder / "article.html",
+        markdown=folder / f"{name}.md",
+        html=folder / f"{name}.html",
         analysis=folder / "analysis.json",
     )
-    files.markdown.write_text(result.markdown, encoding="utf-8")
-    files.html.write_text(render_html(result.markdown, result.title), encoding="utf-8")
+    files.markdown.write_text(markdown, encoding="utf-8")
+    files.html.write_text(render_html(markdown, title), encoding="utf-8")
     files.analysis.write_text(json.dumps(analysis, indent=2, default=str), encoding="utf-8")
     return files

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.errors import AIWriterError, ValidationError
@@ -26,6 +26,9 @@ from aiwriter_kernel.research.models import (
 )
 from aiwriter_kernel.store import Database
 from aiwriter_kernel.store.records import ChunkRecord, NewChunk, SourceRecord
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 Progress = Callable[[IngestItem], None]
@@ -353,6 +356,20 @@ class KnowledgeBase:
                 )
             )
         return hits
+
+    def chunk_vectors(
+        self, *, workspace: str = "default", owner_id: int | None = None
+    ) -> list[tuple[ChunkRecord, np.ndarray]]:
+        """Every chunk of the workspace with its stored vector, in document order; read-only,
+        for whole-collection analyses such as clustering topics (chunks without a vector,
+        e.g. mid-reindex, are left out)."""
+        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        vectors = self.vectors.vectors(workspace_id)
+        return [
+            (chunk, vectors[chunk.id])
+            for chunk in self.db.sources.iter_chunks(workspace_id, batch_size=5000)
+            if chunk.id in vectors
+        ]
 
     # -- rebuild ---------------------------------------------------------------------------
 

@@ -318,6 +318,22 @@ class VectorStore:
         target = self.collection(workspace_id, create=False)
         return 0 if target is None else target.count()
 
+    def vectors(self, workspace_id: int) -> dict[str, np.ndarray]:
+        """Every chunk's stored vector by chunk id, read-only (e.g. to cluster the topics)."""
+        import numpy as np
+
+        target = self.collection(workspace_id, create=False)
+        if target is None:
+            return {}
+        found: dict[str, np.ndarray] = {}
+        while True:
+            page = target.get(limit=ID_PAGE, offset=len(found), include=["embeddings"])
+            rows = page["embeddings"] if page["embeddings"] is not None else []
+            for chunk_id, row in zip(page["ids"], rows, strict=True):
+                found[chunk_id] = np.asarray(row, dtype=np.float32)
+            if len(page["ids"]) < ID_PAGE:
+                return found
+
     def ids(self, workspace_id: int) -> list[str]:
         """Every chunk id in the workspace's collection (e.g. to reconcile with the database)."""
         target = self.collection(workspace_id, create=False)

@@ -448,3 +448,12 @@ def _sse_events(answer: _Answer, include_usage: bool) -> Iterator[bytes]:
     for payload in payloads:
         yield b"data: " + json.dumps(payload).encode() + b"\n\n"
     yield b"data: [DONE]\n\n"
+
+
+def openai_workbench(home: Any, server: FakeOpenAIServer) -> Any:
+    """A Workbench on ``home`` whose default provider is OpenAI, served by ``server``."""
+    from aiwriter_kernel import Workbench
+
+    return Workbench.open(
+        home=home, provider="openai", openai_api_key="sk-test", openai_base_url=server.base_url
+    )

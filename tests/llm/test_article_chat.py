@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_openai_server import openai_workbench
 
 from aiwriter_kernel import Workbench
 
@@ -24,12 +25,7 @@ OUTLINE = """# Email Newsletters That Work
 
 @pytest.fixture
 def workbench(tmp_path: Path, fake_openai) -> Iterator[Workbench]:
-    with Workbench.open(
-        home=tmp_path,
-        provider="openai",
-        openai_api_key="sk-test",
-        openai_base_url=fake_openai.base_url,
-    ) as opened:
+    with openai_workbench(tmp_path, fake_openai) as opened:
         opened.ingest(CORPUS / "email-newsletters.md")
         yield opened
 

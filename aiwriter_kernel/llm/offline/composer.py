@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 
 from aiwriter_kernel.channels import CHANNELS, ChannelRules
+from aiwriter_kernel.llm.offline.copywriting import compose_copy
 from aiwriter_kernel.llm.offline.evidence import CITATION, EvidencePool, Sentence, cite
+from aiwriter_kernel.llm.offline.fact_check import compose_claims, compose_verdict
 from aiwriter_kernel.llm.tasks import (
     AnswerTask,
+    ClaimsTask,
+    CopyTask,
     MetaDescriptionTask,
     OutlineTask,
     RewriteTask,
@@ -22,6 +26,7 @@ from aiwriter_kernel.llm.tasks import (
     SummaryTask,
     Task,
     TitleTask,
+    VerdictTask,
 )
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
@@ -31,8 +36,16 @@ from aiwriter_kernel.text.words import cosine, terms
 NO_EVIDENCE = "The sources provided do not contain enough evidence to answer this."
 SENTENCES_PER_PARAGRAPH = 3
 ANSWER_MIN_RELEVANCE = 0.12
+ANSWER_RELATIVE_RELEVANCE = 0.5  # an answer's sentences are at least half as relevant as its best
+ANSWER_WORDS = 120
 SECTION_MIN_RELEVANCE = 0.1  # below this a sentence is off the section's subject
 HEADING_LINE = re.compile(r"^\s{0,3}#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+H1_LINE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+NOT_TITLE_HEADINGS = {"references", "sources", "introduction", "conclusion", "summary"}
+DESCRIPTION_POOL = 12  # the most central sentences a meta description is built from
+# Sentences that lean on the one before them do not stand alone as a description.
+DANGLING_OPENERS = {"finally", "also", "however", "but", "and", "so", "then", "this", "these", "it"}
+QUESTION_OPENERS = {"how", "what", "why", "when", "where", "who", "which", "is", "are", "can", "do"}
 
 
 def title_case(text: str) -> str:
@@ -83,10 +96,13 @@ class OfflineComposer:
             OutlineTask: self.outline,
             SectionTask: self.section,
             RewriteTask: self.rewrite,
+            CopyTask: compose_copy,
             TitleTask: self.titles,
             MetaDescriptionTask: self.meta_description,
             SummaryTask: self.summary,
             AnswerTask: self.answer,
+            ClaimsTask: compose_claims,
+            VerdictTask: compose_verdict,
         }
         handler = handlers.get(type(task))
         if handler is None:
@@ -189,71 +205,144 @@ class OfflineComposer:
         return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])
 
     def answer(self, task: AnswerTask) -> str:
+        """The sentences that best answer the question, cited; only those nearly as relevant
+        as the best one, so an answer does not wander off into what the sources also say.
+        ``NO_EVIDENCE`` when no sentence is about the question at all."""
         pool = EvidencePool(task.sources, banned=banned_words(task))
-        chosen = pool.select(
-            pool.query_vector(task.question), word_budget=120, min_relevance=ANSWER_MIN_RELEVANCE
-        )
-        if not chosen:
+        query = pool.query_vector(task.question)
+        best = max((cosine(query, sentence.vector) for sentence in pool.sentences), default=0.0)
+        if best <= ANSWER_MIN_RELEVANCE:
             return NO_EVIDENCE
+        chosen = pool.select(
+            query,
+            word_budget=ANSWER_WORDS,
+            min_relevance=max(ANSWER_MIN_RELEVANCE, ANSWER_RELATIVE_RELEVANCE * best),
+            diversity=0.2,
+        )
         return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])
 
     # -- short copy ------------------------------------------------------------------------
 
     def titles(self, task: TitleTask) -> str:
-        text = task.text
-        phrases = [title_case(k.phrase) for k in extract_keyphrases([text], top=6)]
-        lead = title_case(task.keyword) if task.keyword else (phrases[0] if phrases else "")
-        others = [p for p in phrases if p.lower() != lead.lower()]
-        heading = next(iter(HEADING_LINE.findall(text)), "")
-        patterns = [
-            heading,
-            f"{lead}: What You Need to Know",
-            f"A Practical Guide to {lead}",
-            *[f"{lead} and {other}" for other in others[:3]],
-            f"How {lead} Works",
-            f"Understanding {lead}",
-            *[f"{lead}: {other} Explained" for other in others[:3]],
+        """Title options built from the text's own headings and key phrases (so they promise
+        only what the text covers), each within the limit, carrying the keyword when given,
+        free of the persona's banned words, most specific first."""
+        keyword = " ".join((task.keyword or "").split())
+        main = next(iter(H1_LINE.findall(task.text)), "")
+        lead = title_case(keyword) if keyword else main or self._title_lead(task.text)
+        subheads = [
+            title_case(heading)
+            for heading in HEADING_LINE.findall(task.text)
+            if heading != main
+            and 1 <= len(heading.split()) <= 7
+            and heading.lower() not in NOT_TITLE_HEADINGS
+            and not set(terms(heading)) <= set(terms(lead))
         ]
-        keyword = (task.keyword or "").lower()
-        options: list[str] = []
-        for option in patterns:
-            option = option.strip()
-            if not option or len(option) > task.max_chars or option in options:
-                continue
-            if keyword and keyword not in option.lower():
-                continue
-            options.append(option)
-        if not options:
-            options.append(fit(lead or heading or text, task.max_chars))
+        phrases = [
+            title_case(k.phrase)
+            for k in extract_keyphrases([strip_markdown(task.text)], top=12, headings=subheads)
+            # a phrase said twice or more is a term of the text, not a chance word pair
+            if " " in k.phrase and k.count >= 2 and not set(terms(k.phrase)) & set(terms(lead))
+        ]
+        generic = lead.split(maxsplit=1)[0].lower() not in QUESTION_OPENERS if lead else False
+        patterns = [
+            main,
+            f"{lead}: {main}" if main and lead.lower() not in main.lower() else "",
+            *[f"{lead}: {subhead}" for subhead in subheads[:2]],
+            f"A Practical Guide to {lead}" if generic else "",
+            f"{lead}: What You Need to Know",
+            *[f"{lead} and {phrase}" for phrase in phrases[:3] if generic],
+            f"Understanding {lead}" if generic else "",
+            *[f"{lead}: {subhead}" for subhead in subheads[2:]],
+        ]
+        options = self._title_options(patterns, keyword, task.max_chars, banned_words(task))
+        if not options and lead and not find_banned(lead, banned_words(task)):
+            options.append(fit(lead, task.max_chars))
         return "\n".join(options[: task.count])
 
+    @staticmethod
+    def _title_lead(text: str) -> str:
+        """Without a keyword or a main heading, the text's subject: its best key phrase."""
+        found = extract_keyphrases([strip_markdown(text)], top=12)
+        phrases = [k.phrase for k in found if " " in k.phrase] or [k.phrase for k in found]
+        return title_case(phrases[0]) if phrases else ""
+
+    @staticmethod
+    def _title_options(
+        patterns: list[str], keyword: str, max_chars: int, banned: tuple[str, ...]
+    ) -> list[str]:
+        """The usable patterns: not empty, within the limit, with the keyword, no banned
+        word, none the same as another (ignoring case)."""
+        options: list[str] = []
+        for option in (" ".join(pattern.split()) for pattern in patterns):
+            if not option or len(option) > max_chars or find_banned(option, banned):
+                continue
+            if keyword.lower() not in option.lower():
+                continue
+            if option.lower() not in {seen.lower() for seen in options}:
+                options.append(option)
+        return options
+
     def meta_description(self, task: MetaDescriptionTask) -> str:
-        sentences = self._central_sentences(task.text, banned_words(task))
-        keyword = (task.keyword or "").lower()
-        if keyword:
-            with_keyword = [s for s in sentences if keyword in s.lower()]
-            sentences = with_keyword + [s for s in sentences if s not in with_keyword]
-        description = ""
-        for sentence in sentences:
-            candidate = f"{description} {sentence}".strip()
-            if len(candidate) > task.max_chars:
-                if len(description) >= task.min_chars:
-                    break
-                candidate = fit(candidate, task.max_chars)
-            description = candidate
-            if len(description) >= task.min_chars:
-                break
-        return description
+        """One description made of whole sentences of the text: a single sentence, one with
+        its neighbour, or a sentence's first clause, within the limits, preferring the
+        keyword's and the most central sentences. Never padded or cut mid-sentence: when
+        nothing fits, the longest whole option under the maximum (or nothing) is returned
+        and the caller reports it."""
+        usable = self._central_sentences(task.text, banned_words(task))
+        ranked = [s for s in usable if s.split()[0].strip(",").lower() not in DANGLING_OPENERS]
+        options = self._description_options(
+            ranked[:DESCRIPTION_POOL], set(usable), CITATION.sub("", strip_markdown(task.text))
+        )
+        keyword = " ".join((task.keyword or "").split()).lower()
+        within = [o for o in options if task.min_chars <= len(o) <= task.max_chars]
+        with_keyword = [o for o in within if keyword and keyword in o.lower()]
+        if with_keyword or within:
+            return (with_keyword or within)[0]
+        shorter = [o for o in options if len(o) <= task.max_chars]
+        return max(shorter, key=len, default="")
+
+    @staticmethod
+    def _description_options(ranked: list[str], usable: set[str], plain: str) -> list[str]:
+        """Candidate descriptions, best first: single sentences, then each with the sentence
+        that follows it in the text (so the two read as written), then first clauses of
+        sentences that hold several (cut at a semicolon)."""
+        order = [" ".join(s.split()) for s in split_sentences(plain)]
+        pairs = []
+        for sentence in ranked:
+            at = order.index(sentence) if sentence in order else -1
+            following = order[at + 1] if 0 <= at < len(order) - 1 else ""
+            if following in usable:
+                pairs.append(f"{sentence} {following}")
+        clauses = [s.split("; ", 1)[0].rstrip(",:") + "." for s in ranked if "; " in s]
+        return [*ranked, *pairs, *clauses]
 
     # -- channel rewrites ------------------------------------------------------------------
 
+    # A call to action is copy, not a fact: the same closing line whatever the sources.
+    EMAIL_CTA = "Hit reply and tell us which idea you will try first."
+    VIDEO_CTA = "If this helped, subscribe and tell us in the comments what you will try first."
+
     def rewrite(self, task: RewriteTask) -> str:
+        """The text's most representative sentences arranged in the channel's shape (the
+        shape the rewrite prompt asks a model for), within the channel's limits, with
+        hashtags from its key phrases; no citation markers, no banned words."""
         rules = CHANNELS[task.channel]
         limit = min(task.max_chars or rules.max_chars, rules.max_chars)
-        sentences = self._central_sentences(task.text, banned_words(task))
-        hashtags = self._hashtags(task.text, rules.max_hashtags)
+        banned = banned_words(task)
+        sentences = self._central_sentences(task.text, banned)
+        plain = CITATION.sub("", strip_markdown(task.text))
+        reading = [" ".join(s.split()) for s in split_sentences(plain)]
+        headings = [h for h in HEADING_LINE.findall(task.text) if not find_banned(h, banned)]
+        title = headings[0] if headings else ""
+        tags = self._hashtags(task.text, rules.target_hashtags, banned)
+        tag_room = len(" ".join(tags)) + 2 if tags else 0
+        if tag_room > limit // 3:
+            tags, tag_room = [], 0
         formatter = getattr(self, f"_format_{task.channel.replace('-', '_')}")
-        return formatter(sentences, rules, min(limit, max(rules.target_chars, 1)), hashtags, limit)
+        target = min(limit, rules.target_chars) - tag_room
+        text = formatter(sentences, reading, rules, max(target, 1), tags, title)
+        return text if len(text) <= limit else fit(text, limit)
 
     def _central_sentences(self, text: str, banned: tuple[str, ...] = ()) -> list[str]:
         """The text's sentences, most representative first (no citations, no Markdown)."""
@@ -266,74 +355,129 @@ class OfflineComposer:
         return [s for s in split_sentences(plain) if s.strip() and not find_banned(s, banned)]
 
     @staticmethod
-    def _hashtags(text: str, limit: int) -> list[str]:
+    def _hashtags(text: str, limit: int, banned: tuple[str, ...] = ()) -> list[str]:
+        """Up to ``limit`` tags from the text's key phrases, CamelCased, none repeated and
+        none made of a banned word; phrases its headings use come first (they name what the
+        text is about), then the rest by score."""
         if limit == 0:
             return []
-        tags = []
-        for keyphrase in extract_keyphrases([strip_markdown(text)], top=limit * 2):
-            tag = "#" + "".join(word[:1].upper() + word[1:] for word in keyphrase.phrase.split())
-            tag = re.sub(r"[^#\w]", "", tag)
-            if len(tag) > 2 and tag.lower() not in {t.lower() for t in tags}:
+        headings = HEADING_LINE.findall(text)
+        heading_terms = set(terms(" ".join(headings)))
+        found = extract_keyphrases([strip_markdown(text)], top=limit * 4, headings=headings)
+        ranked = sorted(found, key=lambda k: not set(terms(k.phrase)) & heading_terms)
+        tags: list[str] = []
+        for keyphrase in ranked:
+            words = re.findall(r"[^\W_]+", keyphrase.phrase)
+            if find_banned(keyphrase.phrase, banned) or sum(map(len, words)) < 4:
+                continue
+            tag = "#" + "".join(word[:1].upper() + word[1:] for word in words)
+            if tag.lower() not in {t.lower() for t in tags}:
                 tags.append(tag)
         return tags[:limit]
 
     @staticmethod
-    def _take(sentences: list[str], budget: int) -> list[str]:
+    def _take(sentences: list[str], budget: int, reading: list[str] | None = None) -> list[str]:
+        """The best sentences (``sentences`` is best first) that fit in ``budget``
+        characters, in the order the text has them when ``reading`` gives that order."""
         taken: list[str] = []
         for sentence in sentences:
             if sum(len(s) + 1 for s in taken) + len(sentence) > budget:
-                break
+                continue
             taken.append(sentence)
-        return taken or [fit(sentences[0], budget)] if sentences else []
+        if not taken and sentences:
+            taken = [fit(sentences[0], budget)]
+        if reading:
+            place = {sentence: index for index, sentence in enumerate(reading)}
+            taken.sort(key=lambda sentence: place.get(sentence, len(place)))
+        return taken
 
-    def _format_linkedin(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        tag_line = " ".join(tags[:3])
-        body = self._take(sentences, target - len(tag_line) - 4)
-        hook, rest = (body[0], body[1:]) if body else ("", [])
-        text = "\n\n".join(part for part in [hook, "\n\n".join(rest), tag_line] if part)
-        return fit(text, limit)
+    @staticmethod
+    def _first_within(sentences: list[str], limit: int) -> str:
+        """The best sentence no longer than ``limit``; the best one cut when none is."""
+        fitting = [sentence for sentence in sentences if len(sentence) <= limit]
+        return fitting[0] if fitting else fit(sentences[0], limit) if sentences else ""
 
-    def _format_facebook(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        body = " ".join(self._take(sentences, target))
-        return fit(" ".join(part for part in [body, " ".join(tags)] if part), limit)
+    def _format_linkedin(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """A hook short enough to show before "see more", short paragraphs, then tags."""
+        hook = self._first_within(sentences, min(rules.hook_max_chars or target, target))
+        rest = [s for s in sentences if s != hook]
+        body = self._take(rest, target - len(hook) - 2, reading)
+        pairs = [" ".join(body[i : i + 2]) for i in range(0, len(body), 2)]
+        return "\n\n".join(part for part in [hook, *pairs, " ".join(tags)] if part)
 
-    def _format_instagram(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        tag_line = " ".join(tags[:12])
-        body = "\n\n".join(self._take(sentences, target - len(tag_line) - 2))
-        return fit(f"{body}\n\n{tag_line}".strip(), limit)
+    def _format_facebook(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """A short post (short posts get more engagement), then its few tags."""
+        body = " ".join(self._take(sentences, target, reading))
+        return "\n\n".join(part for part in [body, " ".join(tags)] if part)
 
-    def _format_x_thread(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        per_post = (rules.post_max_chars or 280) - len("12/12 ")
-        posts: list[str] = []
-        for sentence in self._take(sentences, target):
-            sentence = fit(sentence, per_post)
-            if posts and len(posts[-1]) + 1 + len(sentence) <= per_post:
-                posts[-1] = f"{posts[-1]} {sentence}"
-            else:
-                posts.append(sentence)
-        posts = posts[: rules.max_posts]
+    def _format_instagram(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """A caption opening with its strongest line, one idea per paragraph, then tags."""
+        hook = self._first_within(sentences, target)
+        rest = [s for s in sentences if s != hook]
+        body = self._take(rest, target - len(hook) - 2, reading)
+        return "\n\n".join(part for part in [hook, *body, " ".join(tags)] if part)
+
+    def _format_x_thread(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """Numbered posts, each a whole sentence within the post limit (its number
+        included); the first carries the thread's subject."""
+        most = rules.max_posts or 12
+        per_post = (rules.post_max_chars or 280) - len(f"{most}/{most} ")
+        hook = self._first_within(sentences, per_post)
+        opener = f"{title}: {hook}" if title and len(title) + 2 + len(hook) <= per_post else hook
+        rest = [s for s in sentences if s != hook and len(s) <= per_post]
+        # One sentence a post: each stands on its own, none leans on an unrelated neighbour.
+        posts = [opener] if opener else []
+        posts += self._take(rest, target - len(opener), reading)
+        posts = posts[:most]
         return "\n\n".join(f"{n}/{len(posts)} {post}" for n, post in enumerate(posts, 1))
 
-    def _format_email(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        subject = fit(sentences[0].rstrip(".!?") if sentences else "An update", 60)
-        preview = fit(sentences[1] if len(sentences) > 1 else subject, 90)
-        body = paragraphs(self._take(sentences, target))
-        return (
-            f"Subject: {subject}\nPreview: {preview}\n\n{body}\n\n"
-            "Reply to this email to tell us what you think."
-        )
+    def _format_email(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """Subject (the text's title when it fits), a preview sentence, the body in
+        paragraphs, and a call to action, each on its labelled line."""
+        subject_limit = rules.subject_max_chars or 60
+        lead = title or (sentences[0].rstrip(".!?") if sentences else "")
+        subject = fit(lead, subject_limit)
+        preview = self._first_within(sentences, rules.preview_max_chars or 90)
+        rest = [s for s in sentences if s != preview]
+        body = paragraphs(self._take(rest, target - len(subject) - len(preview) - 80, reading))
+        return f"Subject: {subject}\nPreview: {preview}\n\n{body}\n\nCTA: {self.EMAIL_CTA}".strip()
 
-    def _format_product(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        taken = self._take(sentences, target)
-        lead, features = (taken[0], taken[1:6]) if taken else ("", [])
-        bullets = "\n".join(f"- {feature}" for feature in features)
-        return fit(f"{lead}\n\n{bullets}".strip(), limit)
+    def _format_product(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """A lead sentence, then feature: benefit bullets; a bullet's feature is the text's
+        best key phrase its sentence uses (the thing the sentence says something about)."""
+        lead = sentences[0] if sentences else ""
+        phrases = extract_keyphrases([" ".join(reading)], top=60)
+        ranked = sorted(phrases, key=lambda k: " " not in k.phrase)  # two-word phrases first
+        bullets: list[str] = []
+        features: set[str] = set()
+        budget = target - len(lead) - 2
+        for sentence in sentences[1:]:
+            said = f" {' '.join(terms(sentence))} "
+            feature = next(
+                (
+                    title_case(k.phrase)
+                    for k in ranked
+                    if f" {' '.join(terms(k.phrase))} " in said and k.phrase.lower() not in features
+                ),
+                "",
+            )
+            bullet = f"- {feature}: {sentence}" if feature else f"- {sentence}"
+            if len(bullets) >= (rules.max_items or 7) or len(bullet) + 1 > budget:
+                continue
+            features.add(feature.lower())
+            bullets.append(bullet)
+            budget -= len(bullet) + 1
+        return "\n\n".join(part for part in [lead, "\n".join(bullets)] if part)
 
-    def _format_youtube(self, sentences, rules: ChannelRules, target, tags, limit) -> str:
-        taken = self._take(sentences, target)
-        hook = taken[0] if taken else ""
-        beats = "\n".join(f"{n}. {sentence}" for n, sentence in enumerate(taken[1:], 1))
-        return fit(
-            f"Hook: {hook}\n\nOutline:\n{beats}\n\nClose: ask viewers to comment and subscribe.",
-            limit,
-        )
+    def _format_youtube(self, sentences, reading, rules: ChannelRules, target, tags, title):
+        """A hook for the first seconds, the main points as beats in the text's order, and
+        a close that restates one more point and asks viewers to act."""
+        hook = self._first_within(sentences, rules.hook_max_chars or 250)
+        rest = [s for s in sentences if s != hook]
+        budget = target - len(hook) - len(self.VIDEO_CTA) - 40
+        beats = self._take(rest, budget, reading)[: rules.max_items or 10]
+        unused = [s for s in rest if s not in beats]
+        takeaway = unused[0] if unused and len(unused[0]) < 200 else ""
+        close = f"{takeaway} {self.VIDEO_CTA}".strip()
+        outline = "\n".join(f"{n}. {beat}" for n, beat in enumerate(beats, 1))
+        return f"Hook: {hook}\n\nOutline:\n{outline}\n\nClose: {close}"

@@ -1,0 +1,192 @@
+"""Cited question answering: a question -> the knowledge base's best passages -> an answer
+that cites them, or a refusal -> a stored draft of kind ``answer``.
+
+It refuses rather than invents. No answer is shown when the search finds nothing about the
+question, when the composer or the model says the sources do not answer it (the prompt
+asks for a fixed sentence, ``REFUSAL``), or when the answer, once citations to sources it
+was not given are removed, cites nothing at all. Sentences that cite no source are not
+kept either: every sentence of an answer rests on a quoted passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE
+from aiwriter_kernel.llm.tasks import AnswerTask
+from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
+from aiwriter_kernel.pipelines.citations_markup import labels_in
+from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.summary import (
+    MIN_COVERAGE,
+    CitedText,
+    checked_prose,
+    clean_ids,
+    missing_terms,
+    numbered,
+    redact,
+    require_sources,
+    selection_from_hits,
+)
+from aiwriter_kernel.research.models import SearchFilters
+from aiwriter_kernel.text.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from aiwriter_kernel.workbench import Workbench
+
+OnEvent = Callable[[PipelineEvent], None]
+REFUSAL = NO_EVIDENCE  # the sentence answer.j2 tells a model to reply with, word for word
+
+
+def _quiet(event: PipelineEvent) -> None:
+    """The default listener: nobody is watching."""
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def is_refusal(text: str) -> bool:
+    """True when the answer is (or contains) the refusal sentence, in any case or spacing."""
+    return not text.strip() or _normalised(REFUSAL) in _normalised(text)
+
+
+class QuestionRequest(BaseModel):
+    """A question for the knowledge base, optionally only about some sources."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str = Field(max_length=1000)
+    k: int = Field(default=6, ge=1, le=50)  # passages retrieved
+    source_ids: list[int] | None = Field(default=None, min_length=1, max_length=100)
+    persona: str | None = None
+    workspace: str = "default"
+    provider: str | None = None
+    model: str | None = None
+
+    _ids = field_validator("source_ids")(clean_ids)
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_blank(cls, question: str) -> str:
+        question = " ".join(question.split())
+        if not question:
+            raise ValueError("the question is empty: ask something")
+        return question
+
+
+class AnswerResult(BaseModel):
+    """The answer with its sources, or ``answered=False`` and the ``reason`` there is none."""
+
+    answered: bool
+    answer: str  # Markdown with [n] citations and its references; empty when not answered
+    citations: list[Citation] = Field(default_factory=list)
+    reason: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    draft_id: int
+    version: int
+    provider: str
+
+
+class AnswerPipeline:
+    """Answers questions from one workbench's knowledge base."""
+
+    def __init__(self, workbench: Workbench) -> None:
+        self.wb = workbench
+
+    def run(self, request: QuestionRequest, on_event: OnEvent = _quiet) -> AnswerResult:
+        persona = load_persona(self.wb, request.persona, request.workspace)
+        voice = persona.voice() if persona else None
+        banned = voice.banned_words if voice else ()
+        if request.source_ids:
+            require_sources(self.wb, request.source_ids, request.workspace)
+        on_event(PipelineEvent(stage="research", message="searching the knowledge base"))
+        filters = SearchFilters(source_ids=tuple(request.source_ids or ()))
+        hits = self.wb.search(
+            request.question,
+            k=request.k,
+            workspace=request.workspace,
+            filters=filters if request.source_ids else None,
+        )
+        warnings: list[str] = []
+        if not hits:
+            reason = "the knowledge base has no sources to answer from (aiwriter ingest PATH)"
+            return self._store(request, None, reason, warnings, banned, on_event)
+        missing, coverage = missing_terms(request.question, (hit.text for hit in hits))
+        if coverage < MIN_COVERAGE:
+            reason = f"no source found says anything about {', '.join(missing)}"
+            return self._store(request, None, reason, warnings, banned, on_event)
+        selection = selection_from_hits(hits)
+        task = AnswerTask(question=request.question, sources=selection.passages, voice=voice)
+        on_event(PipelineEvent(stage="generate", message=f"answering from {len(task.sources)}"))
+        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        on_event(PipelineEvent(stage="check", message="checking the answer's citations"))
+        if is_refusal(text):
+            reason = "the sources found do not answer the question"
+            return self._store(request, None, reason, warnings, banned, on_event)
+        prose = cited_only(checked_prose(text, selection.citations, banned, warnings), warnings)
+        if not labels_in(prose):
+            reason = "the answer cites none of the sources it was given, so it is not shown"
+            return self._store(request, None, reason, warnings, banned, on_event)
+        cited = numbered(prose, selection.citations, banned, warnings)
+        return self._store(request, cited, None, warnings, banned, on_event)
+
+    def _store(
+        self,
+        request: QuestionRequest,
+        cited: CitedText | None,
+        reason: str | None,
+        warnings: list[str],
+        banned: tuple[str, ...],
+        on_event: OnEvent,
+    ) -> AnswerResult:
+        """Every question is kept, answered or not, so the history shows what was refused."""
+        on_event(PipelineEvent(stage="store", message="saving the answer"))
+        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        question = redact(request.question, banned)
+        body = cited.markdown if cited else f"_Not answered: {reason}._\n"
+        draft, version = self.wb.db.drafts.create_draft(
+            space.id,
+            kind="answer",
+            title=question[:300],
+            topic=question,
+            content=f"# {question}\n\n{body}",
+            stage="answer" if cited else "refused",
+            meta={
+                "request": {**request.model_dump(mode="json"), "question": question},
+                "answered": cited is not None,
+                "citations": [c.model_dump(mode="json") for c in cited.citations] if cited else [],
+                "reason": reason,
+                "warnings": warnings,
+            },
+        )
+        outcome = "answered" if cited else "not answered"
+        on_event(PipelineEvent(stage="done", message=f"{outcome} (draft {draft.id})"))
+        return AnswerResult(
+            answered=cited is not None,
+            answer=cited.markdown if cited else "",
+            citations=cited.citations if cited else [],
+            reason=reason,
+            warnings=warnings,
+            draft_id=draft.id,
+            version=version.version,
+            provider=request.provider or self.wb.settings.provider,
+        )
+
+
+def cited_only(prose: str, warnings: list[str]) -> str:
+    """Only the sentences that cite a source: an uncited sentence in an answer is a claim
+    nothing supports."""
+    paragraphs, dropped = [], 0
+    for paragraph in prose.split("\n\n"):
+        kept = [s for s in split_sentences(paragraph) if labels_in(s)]
+        dropped += len(split_sentences(paragraph)) - len(kept)
+        if kept:
+            paragraphs.append(" ".join(kept))
+    if dropped:
+        warnings.append(f"dropped {dropped} sentences of the answer that cite no source")
+    return "\n\n".join(paragraphs)
