@@ -19,6 +19,7 @@ from aiwriter_kernel.store import Database
 
 if TYPE_CHECKING:
     from aiwriter_kernel.analysis import AnalysisReport
+    from aiwriter_kernel.batch.models import BatchReport
     from aiwriter_kernel.llm.gateway import ModelGateway
     from aiwriter_kernel.pipelines.answer import AnswerResult, QuestionRequest
     from aiwriter_kernel.pipelines.article import OnEvent
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
     from aiwriter_kernel.research.models import IngestReport, SearchFilters, SearchHit
     from aiwriter_kernel.research.web.search import WebResult
-    from aiwriter_kernel.store.records import DraftRecord, DraftVersionRecord
+    from aiwriter_kernel.store.records import BatchRunRecord, DraftRecord, DraftVersionRecord
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -334,6 +335,31 @@ class Workbench:
         return analyze(
             markdown, keyword=keyword, sources=sources, valid_labels=valid, persona=voice
         )
+
+    # -- batch runs -------------------------------------------------------------------------
+
+    def batch(self, csv_path: str | Path, **options: Any) -> BatchReport:
+        """Write an article per row of a topics CSV through the notebook template.
+
+        Resumable: the same file names the same run, so running it again skips rows done
+        before and finishes interrupted ones without duplicating drafts. Options: name,
+        template, workers, executor ("local" or "dask"), scheduler, on_progress, limit.
+        """
+        from aiwriter_kernel.batch import BatchRunner
+
+        return BatchRunner(self).run(csv_path, **options)
+
+    def batch_runs(self) -> list[BatchRunRecord]:
+        """Every batch run of this home, newest first."""
+        from aiwriter_kernel.batch.runs import list_runs
+
+        return list_runs(self.db)
+
+    def batch_report(self, run_id: int) -> BatchReport:
+        """The run's rows and totals as stored now (what a batch monitor polls)."""
+        from aiwriter_kernel.batch.report import build_report
+
+        return build_report(self, run_id)
 
     def close(self) -> None:
         """Release database connections."""

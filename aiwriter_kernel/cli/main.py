@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from aiwriter_kernel.cli import (
+    batch_cmd,
     calendar_cmd,
     config_cmd,
     copy_cmd,
@@ -85,4 +86,5 @@ app.command("summarize")(research_cmd.summarize)
 app.command("ask")(research_cmd.ask)
 app.command("copy")(copy_cmd.copy)
 app.command("rewrite")(rewrite_cmd.rewrite)
+app.command("batch")(batch_cmd.batch)
 app.add_typer(persona_cmd.app, name="persona")

@@ -78,6 +78,20 @@ class BatchesRepository(Repository):
             run = session.scalars(query).one_or_none()
             return None if run is None else BatchRunRecord.model_validate(run)
 
+    def list_runs(self) -> list[BatchRunRecord]:
+        """Every batch run, newest first."""
+        with self._session() as session:
+            runs = session.scalars(select(BatchRun).order_by(BatchRun.id.desc()))
+            return [BatchRunRecord.model_validate(run) for run in runs]
+
+    def reopen_run(self, run_id: int) -> BatchRunRecord:
+        """Mark a finished run running again, for a resume; its rows keep their statuses."""
+        with self._session() as session:
+            run = _require_run(session, run_id)
+            run.status, run.finished_at = "running", None
+            session.flush()
+            return BatchRunRecord.model_validate(run)
+
     def add_rows(self, run_id: int, rows: Sequence[NewBatchRow]) -> list[BatchRowRecord]:
         """Add pending rows to the run; ``ValidationError`` if a row key is already used."""
         keys = [row.row_key for row in rows]

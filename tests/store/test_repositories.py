@@ -550,3 +550,15 @@ def test_row_keys_are_unique_within_a_run(database: Database) -> None:
     assert database.batches.get_run(run.id).total_rows == 1
     database.batches.add_rows(other.id, [NewBatchRow(row_key="k", topic="t")])  # other run: fine
     assert database.batches.find_run_by_name("r").id == other.id
+
+
+def test_batch_runs_are_listed_newest_first_and_can_be_reopened(database: Database) -> None:
+    first = database.batches.create_run("first", input_path="a.csv", template="t.ipynb")
+    second = database.batches.create_run("second", input_path="b.csv", template="t.ipynb")
+    assert [run.id for run in database.batches.list_runs()] == [second.id, first.id]
+    finished = database.batches.finish_run(first.id, "done")
+    assert finished.status == "done" and finished.finished_at is not None
+    reopened = database.batches.reopen_run(first.id)
+    assert reopened.status == "running" and reopened.finished_at is None
+    with pytest.raises(NotFoundError):
+        database.batches.reopen_run(999_999)

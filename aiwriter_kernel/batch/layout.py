@@ -1,0 +1,45 @@
+"""Where a run's files live: ``<home>/batches/<run name>/<row file stem>.*``.
+
+Row keys come from users, so a key that is not a safe file name gets a cleaned stem plus
+a short hash of the key, keeping two different keys from sharing files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class RowFiles(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    notebook: Path
+    markdown: Path
+    analysis: Path
+    result: Path
+
+
+def run_dir(home: Path, run_name: str) -> Path:
+    return Path(home) / "batches" / file_stem(run_name)
+
+
+def file_stem(key: str) -> str:
+    cleaned = _UNSAFE.sub("-", key).strip(".-")[:80]
+    if cleaned == key:
+        return key
+    return f"{cleaned or 'row'}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
+def row_files(directory: Path, row_key: str) -> RowFiles:
+    stem = file_stem(row_key)
+    return RowFiles(
+        notebook=directory / f"{stem}.ipynb",
+        markdown=directory / f"{stem}.md",
+        analysis=directory / f"{stem}.analysis.json",
+        result=directory / f"{stem}.result.json",
+    )

@@ -1,0 +1,111 @@
+"""The files a finished run leaves next to its notebooks: a CSV and an HTML page of charts.
+
+Word counts and SEO scores come from each row's result file, which the notebook wrote;
+rows without one (failed, pending) show their status and error only.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from aiwriter_kernel.batch.layout import row_files
+from aiwriter_kernel.batch.models import BatchReport
+from aiwriter_kernel.batch.notebook_runner import read_result
+from aiwriter_kernel.batch.report import SUMMARY_CSV, SUMMARY_HTML
+
+COLUMNS = (
+    "row_key",
+    "topic",
+    "status",
+    "error",
+    "note",
+    "draft_id",
+    "output_path",
+    "title",
+    "word_count",
+    "seo_score",
+)
+
+
+def write_summary(report: BatchReport) -> tuple[Path, Path]:
+    """Write ``summary.csv`` and ``summary.html`` into the run's folder; return their paths."""
+    directory = Path(report.output_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    table = summary_rows(report)
+    csv_path, html_path = directory / SUMMARY_CSV, directory / SUMMARY_HTML
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(table)
+    html_path.write_text(_page(report, table), encoding="utf-8")
+    return csv_path, html_path
+
+
+def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
+    """One flat dict per row: the report's fields plus title, words and SEO score."""
+    directory = Path(report.output_dir)
+    table = []
+    for row in report.rows:
+        result = read_result(row_files(directory, row.row_key).result) if row.draft_id else {}
+        table.append(
+            {
+                **row.model_dump(mode="json"),
+                "title": result.get("title"),
+                "word_count": result.get("word_count"),
+                "seo_score": result.get("seo_score"),
+            }
+        )
+    return table
+
+
+def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:
+    charts = [_status_chart(report), *_per_row_charts(table)]
+    # The first chart carries plotly.js inline so the page works offline; the others reuse it.
+    parts = [
+        pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(charts)
+    ]
+    title = html.escape(f"Batch run {report.name}")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1><p>Input: {html.escape(report.input_path)}</p>"
+        + "".join(parts)
+        + _table(table)
+        + "</body></html>"
+    )
+
+
+def _status_chart(report: BatchReport) -> go.Figure:
+    statuses = [s for s, n in report.totals.items() if n]
+    figure = go.Figure(go.Bar(x=statuses, y=[report.totals[s] for s in statuses]))
+    figure.update_layout(title="Rows per status", yaxis_title="rows")
+    return figure
+
+
+def _per_row_charts(table: Sequence[dict[str, Any]]) -> list[go.Figure]:
+    measured = [row for row in table if row["word_count"] is not None]
+    keys = [row["row_key"] for row in measured]
+    words = go.Figure(go.Bar(x=keys, y=[row["word_count"] for row in measured]))
+    words.update_layout(title="Words per article", xaxis_title="row", yaxis_title="words")
+    seo = go.Figure(go.Bar(x=keys, y=[row["seo_score"] for row in measured]))
+    seo.update_layout(title="SEO score per article", xaxis_title="row", yaxis_title="score (0-100)")
+    seo.update_yaxes(range=[0, 100])
+    return [words, seo]
+
+
+def _table(table: Sequence[dict[str, Any]]) -> str:
+    shown = ("row_key", "topic", "status", "error", "note", "draft_id", "word_count", "seo_score")
+    head = "".join(f"<th>{name}</th>" for name in shown)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if row[n] is None else str(row[n]))}</td>" for n in shown)
+        + "</tr>"
+        for row in table
+    )
+    return f"<table border='1'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
