@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # otherwise pull a multi-GB CUDA build.
 TORCH ?= torch==2.13.0
 
-.PHONY: install demo test lint format clean
+.PHONY: install demo test lint format clean browser dashboard
 
 install: $(STAMP)
 
@@ -29,9 +29,20 @@ demo: install
 	$(BIN)/aiwriter ingest data/demo_corpus
 	$(BIN)/aiwriter write "How to write readable web content" --keyword readability
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Headless Chromium and its driver for the dashboard browser tests (Debian packages; Selenium
+# must never download a browser itself). Skipped when already installed.
+SUDO ?= $(shell test "$$(id -u)" = 0 || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
+
+# The Voilà dashboards (notebooks/dashboards) on http://127.0.0.1:8866, code hidden; they open
+# the home named by AIWRITER_HOME.
+dashboard: install
+	$(BIN)/voila notebooks/dashboards --no-browser --Voila.ip=127.0.0.1 --port=8866
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,192 @@
+"""The Voilà dashboards served for real and used through headless Chromium: type a topic,
+press Write, see the draft and its analysis; open a finished batch run's results.
+
+Screenshots are saved under ``artifacts/dashboards/`` for the CI run's record.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aiwriter_kernel.workbench import Workbench
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "data" / "demo_corpus"
+DASHBOARDS = REPO / "notebooks" / "dashboards"
+ARTIFACTS = REPO / "artifacts" / "dashboards"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+VOILA = Path(sys.executable).parent / "voila"
+START_S, WORK_S = 120, 300  # generous bounds for a server to start and a draft to be written
+TOPIC = "How to write readable web content"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.server,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (run `make browser`)"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with the demo corpus ingested and one finished batch run."""
+    home = tmp_path_factory.mktemp("dashboards") / "home"
+    topics = home.parent / "topics.csv"
+    topics.write_text("id,topic,keywords\nhead,Readable headlines,readability\n", encoding="utf-8")
+    with Workbench.open(home=home) as wb:
+        assert wb.ingest(CORPUS).ok
+        assert wb.batch(topics).totals["done"] == 1
+    return home
+
+
+@pytest.fixture(scope="module")
+def voila(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Voilà serving the dashboards on a free local port; yields its base URL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIWRITER_", "OPENAI_"))}
+    env["AIWRITER_HOME"] = str(home)
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                str(VOILA),
+                str(DASHBOARDS),
+                "--no-browser",
+                "--Voila.ip=127.0.0.1",
+                f"--port={port}",
+                "--Voila.port_retries=0",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_serving(base, server, log)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Debian's headless Chromium through its own chromedriver (Selenium Manager is
+    skipped because the driver path is given, so nothing is downloaded)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1400,2400",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_write_article_streams_a_draft_and_analyses_it(voila: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{voila}/voila/render/write_article.ipynb")
+    topic = _visible(browser, ".aiw-topic input", START_S)
+    assert "Write an article" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Workbench.open()" not in browser.find_element(By.TAG_NAME, "body").text  # no code
+
+    topic.send_keys(TOPIC)
+    browser.find_element(By.CSS_SELECTOR, ".aiw-keyword input").send_keys("readability")
+    browser.find_element(By.CSS_SELECTOR, "button.aiw-write").click()
+
+    title = _visible(browser, ".aiw-draft-text h1", WORK_S)
+    assert title.text.lower() == TOPIC.lower()
+    assert browser.find_elements(By.CSS_SELECTOR, ".aiw-draft-text h2")  # the sections
+    score = _visible(browser, ".aiw-seo-score", WORK_S)
+    assert score.text.startswith("SEO score:") and "readability" in score.text
+    _visible(browser, ".aiw-charts .js-plotly-plot", WORK_S)  # Plotly rendered, offline
+    _screenshot(browser, "write_article.png")
+
+
+def test_batch_results_shows_the_finished_run(voila: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{voila}/voila/render/batch_results.ipynb")
+    table = _visible(browser, ".aiw-results-rows table", START_S)
+    assert "Readable headlines" in table.text and "done" in table.text
+    _visible(browser, ".aiw-results-charts .js-plotly-plot", WORK_S)
+    _wait(lambda: len(browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2, WORK_S)
+    titles = browser.find_element(By.CSS_SELECTOR, ".aiw-results-charts").text
+    assert "Rows per status" in titles and "SEO score per article" in titles
+    _screenshot(browser, "batch_results.png")
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_serving(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"voila exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(base, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"voila did not answer within {START_S} s:\n{log.read_text()}")
+
+
+def _wait(condition, seconds: float) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(None, seconds, poll_frequency=0.5).until(lambda _: condition())
+
+
+def _visible(browser, selector: str, seconds: float):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, seconds, poll_frequency=0.5).until(
+        expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector))
+    )
+
+
+def _screenshot(browser, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / name))

@@ -1,0 +1,112 @@
+"""Research: add sources (an upload or a path) to the knowledge base and search it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from aiwriter_kernel.errors import ValidationError
+from widgets.panel import Panel
+from widgets.render import escape
+
+if TYPE_CHECKING:
+    from aiwriter_kernel.research.models import IngestReport, SearchHit
+    from aiwriter_kernel.workbench import Workbench
+
+SNIPPET_CHARS = 400
+UPLOADS = "uploads"  # folder of the home where uploaded files are kept
+
+
+class ResearchPanel(Panel):
+    """Ingest by upload or path, then search with each hit's citation label."""
+
+    def __init__(self, workbench: Workbench, **kwargs: Any) -> None:
+        super().__init__(workbench, **kwargs)
+        self.upload = w.FileUpload(
+            accept=".md,.txt,.pdf,.docx,.html,.htm,.ipynb", multiple=True, description="Upload"
+        )
+        self.path = w.Text(placeholder="a file, a folder or a URL", description="Path")
+        self.path.add_class("aiw-ingest-path")
+        self.query = w.Text(placeholder="what are you looking for?", description="Search")
+        self.query.add_class("aiw-query")
+        self.k = w.BoundedIntText(value=5, min=1, max=50, description="Hits")
+        self.report = w.HTML()
+        self.hits_html = w.HTML()
+        self.hits_html.add_class("aiw-hits")
+        self.hits: list[SearchHit] = []
+        self.upload_button = self.button("Add uploads", self.ingest_uploads, "aiw-upload")
+        self.ingest_button = self.button("Add path", self.ingest_path, "aiw-ingest")
+        self.search_button = self.button("Search", self.search, "aiw-search")
+        self.children = (
+            w.HTML("<h3>Research</h3>"),
+            w.HBox([self.upload, self.upload_button]),
+            w.HBox([self.path, self.ingest_button]),
+            self.report,
+            w.HBox([self.query, self.k, self.search_button]),
+            self.status,
+            self.hits_html,
+        )
+
+    def ingest_path(self) -> None:
+        target = self.path.value.strip()
+        if not target:
+            raise ValidationError("type a file, folder or URL to add")
+        self.run(f"adding {target}", lambda: self.wb.ingest(target), self._show_report)
+
+    def ingest_uploads(self) -> None:
+        """Each uploaded file is kept under the home's uploads folder (so uploading it again
+        is recognised as unchanged) and ingested from there."""
+        files = list(self.upload.value)
+        if not files:
+            raise ValidationError("choose files to upload first")
+        folder = Path(self.wb.settings.home) / UPLOADS
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for item in files:
+            path = folder / Path(item["name"]).name
+            path.write_bytes(bytes(item["content"]))
+            paths.append(path)
+        self.run(f"adding {len(paths)} uploaded files", lambda: self.wb.ingest(paths), self._done)
+
+    def _done(self, report: IngestReport) -> None:
+        self.upload.value = ()
+        self._show_report(report)
+
+    def search(self) -> None:
+        query = self.query.value.strip()
+        if not query:
+            raise ValidationError("type something to search for")
+        self.run(f"searching {query!r}", lambda: self.wb.search(query, k=self.k.value), self._hits)
+
+    def _show_report(self, report: IngestReport) -> None:
+        counts = ", ".join(
+            f"{report.count(s)} {s}" for s in ("added", "replaced", "unchanged", "failed")
+        )
+        failures = "".join(
+            f"<li>{escape(item.origin)}: {escape(item.error)}</li>"
+            for item in report.items
+            if item.status == "failed"
+        )
+        self.report.value = f"Sources: {escape(counts)}" + (
+            f"<ul>{failures}</ul>" if failures else ""
+        )
+        self.show_done(f"{len(report.items)} sources processed")
+
+    def _hits(self, hits: list[SearchHit]) -> None:
+        self.hits = hits
+        if not hits:
+            self.hits_html.value = "<i>No passage matches; add sources or rephrase.</i>"
+        else:
+            self.hits_html.value = "".join(_hit_html(n, hit) for n, hit in enumerate(hits, 1))
+        self.show_done(f"{len(hits)} hits")
+
+
+def _hit_html(number: int, hit: SearchHit) -> str:
+    snippet = hit.text if len(hit.text) <= SNIPPET_CHARS else hit.text[:SNIPPET_CHARS] + "…"
+    return (
+        "<div class='aiw-hit' style='margin-bottom: 0.8em'>"
+        f"<b>[{number}] {escape(hit.source_title)}</b><br>"
+        f"<small>{escape(hit.citation)}</small><br>{escape(snippet)}</div>"
+    )
