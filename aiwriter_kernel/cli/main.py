@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from aiwriter_kernel.cli import (
+    accounts_cmd,
     batch_cmd,
     calendar_cmd,
     config_cmd,
@@ -88,3 +89,5 @@ app.command("copy")(copy_cmd.copy)
 app.command("rewrite")(rewrite_cmd.rewrite)
 app.command("batch")(batch_cmd.batch)
 app.add_typer(persona_cmd.app, name="persona")
+app.add_typer(accounts_cmd.users_app, name="users")
+app.add_typer(accounts_cmd.keys_app, name="keys")
