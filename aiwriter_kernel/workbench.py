@@ -298,10 +298,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.personas import Persona
 
         space = self.db.workspaces.get_or_create(workspace)
-        return [
-            Persona.model_validate({**record.spec, "name": record.name})
-            for record in self.db.personas.list(space.id)
-        ]
+        return [Persona.from_record(record) for record in self.db.personas.list(space.id)]
 
     def delete_persona(self, name: str, *, workspace: str = "default") -> None:
         space = self.db.workspaces.get_or_create(workspace)

@@ -15,7 +15,6 @@ sources' titles, not the writer's words.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from aiwriter_kernel.analysis.markup import prose, prose_sentences
 from aiwriter_kernel.analysis.readability import count_words, offline_textstat
 from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.text.banned import count_phrase
 
 if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.personas import Persona
@@ -176,15 +176,11 @@ def _measure(markdown: str, persona: Persona) -> _Draft:
 def count_phrases(text: str, phrases: Iterable[str]) -> list[WordCount]:
     """How often each phrase occurs in ``text``: whole words, any case, any whitespace
     between a phrase's words ("Synergy" counts for "synergy", "synergystic" does not)."""
-    counts: list[WordCount] = []
-    for phrase in phrases:
-        parts = phrase.split()
-        if not parts:
-            continue
-        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, parts)) + r"(?!\w)"
-        found = len(re.findall(pattern, text, flags=re.IGNORECASE))
-        counts.append(WordCount(word=" ".join(parts).lower(), count=found))
-    return counts
+    return [
+        WordCount(word=" ".join(phrase.split()).lower(), count=count_phrase(text, phrase))
+        for phrase in phrases
+        if phrase.strip()
+    ]
 
 
 # ------------------------------------------------------------------------------- the checks

@@ -15,6 +15,7 @@ from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import Voice
 
 if TYPE_CHECKING:
+    from aiwriter_kernel.store.records import PersonaRecord
     from aiwriter_kernel.workbench import Workbench
 
 
@@ -51,6 +52,11 @@ class Persona(BaseModel):
                 cleaned.append(value)
         return tuple(cleaned)
 
+    @classmethod
+    def from_record(cls, record: PersonaRecord) -> Persona:
+        """The persona a stored row holds (its name is a column, the rest is the spec)."""
+        return cls.model_validate({**record.spec, "name": record.name})
+
     def voice(self) -> Voice:
         """What a task needs to know to write in this voice."""
         return Voice(
@@ -82,7 +88,7 @@ def load_persona(
             f"known: {', '.join(known)}" if known else "none are saved yet (aiwriter persona add)"
         )
         raise ValidationError(f"unknown persona {name!r} in workspace {workspace!r}; {hint}")
-    return Persona.model_validate({**record.spec, "name": record.name})
+    return Persona.from_record(record)
 
 
 def save_persona(workbench: Workbench, persona: Persona, workspace: str = "default") -> Persona:
@@ -90,4 +96,4 @@ def save_persona(workbench: Workbench, persona: Persona, workspace: str = "defau
     space = workbench.db.workspaces.get_or_create(workspace)
     spec = persona.model_dump(mode="json", exclude={"name"})
     record = workbench.db.personas.save(space.id, persona.name, spec)
-    return Persona.model_validate({**record.spec, "name": record.name})
+    return Persona.from_record(record)

@@ -22,6 +22,12 @@ def _pattern(banned: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+def count_phrase(text: str, phrase: str) -> int:
+    """How often ``phrase`` occurs in ``text``, matched as ``find_banned`` matches it."""
+    pattern = _pattern((phrase,))
+    return 0 if pattern is None else len(pattern.findall(text))
+
+
 def find_banned(text: str, banned: Iterable[str]) -> list[str]:
     """The banned words and phrases ``text`` contains, lower-cased, each once, in order."""
     pattern = _pattern(tuple(banned))
