@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult, Outline
     from aiwriter_kernel.pipelines.calendar import CalendarRequest, ContentCalendar
     from aiwriter_kernel.pipelines.copywriting import CopyRequest, CopyResult
+    from aiwriter_kernel.pipelines.draft_export import ExportedDraft
     from aiwriter_kernel.pipelines.fact_check import FactCheckRequest, FactCheckResult
     from aiwriter_kernel.pipelines.personas import Persona
     from aiwriter_kernel.pipelines.rewrite import RewriteRequest, RewriteResult
@@ -34,7 +35,15 @@ if TYPE_CHECKING:
     from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
     from aiwriter_kernel.research.models import IngestReport, SearchFilters, SearchHit
     from aiwriter_kernel.research.web.search import WebResult
-    from aiwriter_kernel.store.records import BatchRunRecord, DraftRecord, DraftVersionRecord
+    from aiwriter_kernel.store.records import (
+        BatchRunRecord,
+        DraftRecord,
+        DraftVersionRecord,
+        JobEventRecord,
+        JobRecord,
+        SourceRecord,
+        WorkspaceRecord,
+    )
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,18 +52,30 @@ M = TypeVar("M", bound=BaseModel)
 class Workbench:
     """One open workbench home: settings plus the stores built from them."""
 
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(
+        self, settings: Settings, database: Database, *, owner_id: int | None = None
+    ) -> None:
         self.settings = settings
         self.db = database
+        # None: the home's own operator (notebooks, CLI), working in unowned workspaces.
+        # A user id: an API or app user, who sees only the workspaces that user owns.
+        self.owner_id = owner_id
+        self._owns_database = True
 
     @classmethod
     def open(
-        cls, home: str | Path | None = None, *, settings: Settings | None = None, **overrides: Any
+        cls,
+        home: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        user: str | None = None,
+        **overrides: Any,
     ) -> Self:
         """Open (creating and migrating on first use) the home named by settings or ``home``.
 
         ``Workbench.open()`` reads ``AIWRITER_*`` variables and ``.env``; ``home=`` and any
-        keyword (``database_url=...``) override them for this workbench only.
+        keyword (``database_url=...``) override them for this workbench only. ``user=``
+        works as that API user, so a notebook draft shows up in the user's app and API.
         """
         if home is not None:
             overrides["home"] = Path(home)
@@ -64,7 +85,78 @@ class Workbench:
             settings = settings.model_copy(update=overrides)
         ensure_home(settings.home)
         database = Database.open(settings.effective_database_url())
-        return cls(settings, database)
+        workbench = cls(settings, database)
+        if user is None:
+            return workbench
+        try:
+            return workbench.for_user(workbench.user_id(user))
+        except Exception:
+            workbench.close()
+            raise
+
+    def for_user(self, user_id: int) -> Workbench:
+        """The same home seen as one user: their own workspaces, drafts, sources and jobs.
+
+        Cheap (front ends make one per request): it shares this workbench's database
+        connections, knowledge base and model gateway, and closing it closes none of them.
+        """
+        scoped = type(self)(self.settings, self.db, owner_id=user_id)
+        scoped._owns_database = False
+        scoped.__dict__["kb"] = self.kb
+        scoped.__dict__["llm"] = self.llm
+        return scoped
+
+    def with_models(self, **overrides: Any) -> Workbench:
+        """This workbench with other model settings (provider, model, keys, base URL) for one
+        session, e.g. keys typed into the app: kept in memory only, never stored. Shares the
+        database and knowledge base; gets a model gateway of its own."""
+        allowed = {
+            "provider",
+            "model",
+            "openai_api_key",
+            "openai_base_url",
+            "gemini_api_key",
+        }
+        unknown = sorted(set(overrides) - allowed)
+        if unknown:
+            from aiwriter_kernel.errors import ValidationError
+
+            raise ValidationError(f"not a model setting: {', '.join(unknown)}")
+        settings = Settings.model_validate({**self.settings.model_dump(), **overrides})
+        view = type(self)(settings, self.db, owner_id=self.owner_id)
+        view._owns_database = False
+        view.__dict__["kb"] = self.kb
+        return view
+
+    def user_id(self, name: str) -> int:
+        """The id of the user ``name``; ``NotFoundError`` when there is none."""
+        from aiwriter_kernel.errors import NotFoundError
+
+        user = self.db.accounts.get_user_by_name(name)
+        if user is None:
+            raise NotFoundError(f"user {name!r} does not exist (create it: aiwriter users create)")
+        return user.id
+
+    def workspace(self, name: str = "default") -> WorkspaceRecord:
+        """This workbench's workspace ``name`` (the user's own when scoped), made on first use."""
+        return self.db.workspaces.get_or_create(name, self.owner_id)
+
+    def require_draft(self, draft_id: int) -> DraftRecord:
+        """The draft ``draft_id`` if this workbench may see it, else ``NotFoundError``.
+
+        A user's draft lives in a workspace they own; another user's draft gets the same
+        answer as a missing one, so ids reveal nothing about other users' work.
+        """
+        from aiwriter_kernel.errors import NotFoundError
+
+        draft = self.db.drafts.get_draft(draft_id)
+        if draft is not None and self.owner_id is not None:
+            space = self.db.workspaces.get(draft.workspace_id)
+            if space is None or space.owner_id != self.owner_id:
+                draft = None
+        if draft is None:
+            raise NotFoundError(f"there is no draft {draft_id}")
+        return draft
 
     @cached_property
     def llm(self) -> ModelGateway:
@@ -91,7 +183,36 @@ class Workbench:
         """Add files, folders and URLs to the knowledge base; a report item per source."""
         if isinstance(targets, str | Path):
             targets = [targets]
-        return self.kb.ingest(targets, workspace=workspace, tags=tags, progress=progress)
+        return self.kb.ingest(
+            targets, workspace=workspace, owner_id=self.owner_id, tags=tags, progress=progress
+        )
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        content_type: str | None = None,
+        workspace: str = "default",
+        tags: list[str] | tuple[str, ...] = (),
+    ) -> IngestReport:
+        """Add an uploaded file (bytes and its name), as the app and the API receive them."""
+        return self.kb.ingest_bytes(
+            data,
+            filename=filename,
+            content_type=content_type,
+            workspace=workspace,
+            owner_id=self.owner_id,
+            tags=tags,
+        )
+
+    def sources(self, *, workspace: str = "default") -> list[SourceRecord]:
+        """The workspace's sources, without their text."""
+        return self.kb.sources(workspace=workspace, owner_id=self.owner_id)
+
+    def delete_source(self, source_id: int) -> None:
+        """Remove a source with its chunks and vectors; ``NotFoundError`` if not yours."""
+        self.kb.delete_source(source_id, owner_id=self.owner_id)
 
     def search(
         self,
@@ -105,7 +226,13 @@ class Workbench:
     ) -> list[SearchHit]:
         """Hybrid (dense + BM25) search; each hit carries its citation."""
         return self.kb.search(
-            query, k=k, workspace=workspace, filters=filters, mode=mode, diversify=diversify
+            query,
+            k=k,
+            workspace=workspace,
+            owner_id=self.owner_id,
+            filters=filters,
+            mode=mode,
+            diversify=diversify,
         )
 
     def web_search(self, query: str, *, max_results: int = 5) -> list[WebResult]:
@@ -151,18 +278,19 @@ class Workbench:
 
     def drafts(self, *, workspace: str = "default", kind: str | None = None) -> list[DraftRecord]:
         """The workspace's drafts (all kinds, or one), most recently changed first."""
-        space = self.db.workspaces.get_or_create(workspace)
-        found = self.db.drafts.list_drafts(space.id)
+        found = self.db.drafts.list_drafts(self.workspace(workspace).id)
         return [d for d in found if kind is None or d.kind == kind]
 
     def versions(self, draft_id: int) -> list[DraftVersionRecord]:
         """The draft's history, version 1 first; ``NotFoundError`` for an unknown draft."""
+        self.require_draft(draft_id)
         return self.db.drafts.list_versions(draft_id)
 
     def version(self, draft_id: int, version: int | None = None) -> DraftVersionRecord:
         """One version of a draft, the latest when ``version`` is None."""
         from aiwriter_kernel.errors import NotFoundError
 
+        self.require_draft(draft_id)
         found = self.db.drafts.get_version(draft_id, version)
         if found is None:
             which = "any version" if version is None else f"version {version}"
@@ -182,6 +310,32 @@ class Workbench:
                 tofile=f"draft {draft_id} v{after.version}",
             )
         )
+
+    def delete_draft(self, draft_id: int) -> None:
+        """Delete a draft with its whole history; ``NotFoundError`` if it is not yours."""
+        self.require_draft(draft_id)
+        self.db.drafts.delete_draft(draft_id)
+
+    def check_ready(self) -> None:
+        """Raise ``StoreError`` unless the database answers and its schema is current:
+        what a readiness probe asks before sending traffic here."""
+        from aiwriter_kernel.errors import StoreError
+        from aiwriter_kernel.store.schema import SchemaState
+
+        state = self.db.state()
+        if state is not SchemaState.CURRENT:
+            raise StoreError(f"the database schema is {state.value}, not current")
+
+    def export(
+        self, draft_id: int, fmt: str = "md", *, version: int | None = None
+    ) -> ExportedDraft:
+        """A version of a draft (the latest by default) as a Markdown, HTML or DOCX file."""
+        from aiwriter_kernel.pipelines.draft_export import export_markdown
+
+        draft = self.require_draft(draft_id)
+        stored = self.version(draft_id, version)
+        stem = f"{draft_id}-v{stored.version}"
+        return export_markdown(stored.content, draft.title, fmt, stem=stem)
 
     # -- the other pipelines: each takes its typed request, or the request's fields --------
 
@@ -297,11 +451,11 @@ class Workbench:
         """Every persona of ``workspace``, by name."""
         from aiwriter_kernel.pipelines.personas import Persona
 
-        space = self.db.workspaces.get_or_create(workspace)
+        space = self.workspace(workspace)
         return [Persona.from_record(record) for record in self.db.personas.list(space.id)]
 
     def delete_persona(self, name: str, *, workspace: str = "default") -> None:
-        space = self.db.workspaces.get_or_create(workspace)
+        space = self.workspace(workspace)
         self.db.personas.delete(space.id, name)
 
     def analyze(
@@ -333,6 +487,54 @@ class Workbench:
             markdown, keyword=keyword, sources=sources, valid_labels=valid, persona=voice
         )
 
+    # -- jobs: long work run by the job dispatcher (the API's), streamed as events ----------
+
+    def submit_job(self, kind: str, request: BaseModel | dict[str, Any]) -> JobRecord:
+        """Queue a job of ``kind`` for this workbench's user; the request is validated
+        against the kind's model first, so nothing is stored for a bad one."""
+        from aiwriter_kernel.jobs.kinds import job_kind, validated_request
+
+        found = job_kind(kind)
+        typed = validated_request(found, request)
+        return self.db.jobs.create(found.name, typed.model_dump(mode="json"), self.owner_id)
+
+    def submit_batch(
+        self, data: bytes, filename: str, *, name: str | None = None, workers: int = 1
+    ) -> JobRecord:
+        """Keep an uploaded topics CSV in this user's own folder of the home and queue a
+        batch job over it (the upload is checked first; a client never names a path)."""
+        from aiwriter_kernel.jobs.uploads import store_topics_upload
+
+        path = store_topics_upload(self.settings.home, self.owner_id, data, filename)
+        request = {"csv_path": str(path), "name": name, "workers": workers}
+        return self.submit_job("batch", request)
+
+    def job(self, job_id: str) -> JobRecord:
+        """The job ``job_id``; ``NotFoundError`` when it is missing or another user's."""
+        from aiwriter_kernel.errors import NotFoundError
+
+        found = self.db.jobs.get(job_id)
+        if found is None or (self.owner_id is not None and found.owner_id != self.owner_id):
+            raise NotFoundError(f"there is no job {job_id}")
+        return found
+
+    def jobs(self, status: str | None = None) -> list[JobRecord]:
+        """This workbench's own jobs (the user's; the operator's unowned ones), newest first."""
+        return self.db.jobs.list(self.owner_id, status)
+
+    def job_events(self, job_id: str, after: int = 0) -> list[JobEventRecord]:
+        """The job's events after sequence number ``after`` (what SSE streams resume from)."""
+        self.job(job_id)
+        return self.db.jobs.events(job_id, after)
+
+    def cancel_job(self, job_id: str) -> JobRecord:
+        """Cancel a queued job, or a running one (it stops at its next progress event); a
+        finished job is returned unchanged."""
+        self.job(job_id)
+        cancelled = self.db.jobs.cancel(job_id)
+        assert cancelled is not None  # jobs are deleted only with their owner
+        return cancelled
+
     # -- batch runs -------------------------------------------------------------------------
 
     def batch(self, csv_path: str | Path, **options: Any) -> BatchReport:
@@ -350,7 +552,7 @@ class Workbench:
         """Every batch run of this home, newest first."""
         from aiwriter_kernel.batch.runs import list_runs
 
-        return list_runs(self.db)
+        return list_runs(self)
 
     def batch_report(self, run_id: int) -> BatchReport:
         """The run's rows and totals as stored now (what a batch monitor polls)."""
@@ -359,8 +561,9 @@ class Workbench:
         return build_report(self, run_id)
 
     def close(self) -> None:
-        """Release database connections."""
-        self.db.close()
+        """Release database connections (a user-scoped view leaves them to its parent)."""
+        if self._owns_database:
+            self.db.close()
 
     def __enter__(self) -> Self:
         return self
@@ -369,7 +572,8 @@ class Workbench:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Workbench(home={str(self.settings.home)!r})"
+        owner = "" if self.owner_id is None else f", owner_id={self.owner_id}"
+        return f"Workbench(home={str(self.settings.home)!r}{owner})"
 
 
 def _article_request(request: ArticleRequest | str, fields: dict[str, Any]) -> ArticleRequest:

@@ -24,8 +24,13 @@ class RowFiles(BaseModel):
     result: Path
 
 
-def run_dir(home: Path, run_name: str) -> Path:
-    return Path(home) / "batches" / file_stem(run_name)
+def run_dir(home: Path, run_name: str, workspace_id: int | None = None) -> Path:
+    """A run's folder; a user's runs (in an owned workspace) get a folder per workspace, so
+    two users' runs of the same name never share files."""
+    batches = Path(home) / "batches"
+    if workspace_id is not None:
+        batches = batches / f"workspace-{workspace_id}"
+    return batches / file_stem(run_name)
 
 
 def file_stem(key: str) -> str:

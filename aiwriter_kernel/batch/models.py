@@ -29,6 +29,7 @@ class RowTask(BaseModel):
     analysis_path: str
     result_path: str
     draft_id: int | None = None  # set when resuming a row whose draft already exists
+    owner_id: int | None = None  # the user whose run this is (None: the home's operator)
     env: dict[str, str] = Field(default_factory=dict)  # for the kernel: database URL etc.
     cell_timeout: int = 1800
 

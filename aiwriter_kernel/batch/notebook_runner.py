@@ -49,6 +49,7 @@ def notebook_parameters(task: RowTask) -> dict[str, Any]:
         "batch_run": task.run_name,
         "batch_row_key": task.row_key,
         "draft_id": task.draft_id,
+        "owner_id": task.owner_id,
         "markdown_path": task.markdown_path,
         "analysis_path": task.analysis_path,
         "result_path": task.result_path,

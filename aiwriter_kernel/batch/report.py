@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, get_args
 
 from aiwriter_kernel.batch.layout import run_dir
 from aiwriter_kernel.batch.models import BatchReport, ReportRow
+from aiwriter_kernel.batch.runs import visible_run
 from aiwriter_kernel.errors import NotFoundError
 from aiwriter_kernel.store.records import BatchRowRecord, RowStatus
 
@@ -28,7 +29,7 @@ def build_report(
 ) -> BatchReport:
     """The run as stored; keys in ``skipped`` (done before this run) are shown as skipped."""
     run = wb.db.batches.get_run(run_id)
-    if run is None:
+    if run is None or not visible_run(wb, run):
         raise NotFoundError(f"batch run {run_id} does not exist")
     notes = dict(notes or {})
     for key in skipped:
@@ -38,7 +39,7 @@ def build_report(
         for row in wb.db.batches.list_rows(run_id)
     ]
     counts = Counter(row.status for row in rows)
-    directory = run_dir(wb.settings.home, run.name)
+    directory = run_dir(wb.settings.home, run.name, run.workspace_id)
     return BatchReport(
         run_id=run.id,
         name=run.name,

@@ -22,6 +22,7 @@ from aiwriter_kernel.batch.models import BatchProgress, BatchReport, RowOutcome,
 from aiwriter_kernel.batch.notebook_runner import one_line_error
 from aiwriter_kernel.batch.report import EARLIER_RUN_NOTE, build_report
 from aiwriter_kernel.batch.resume import ResumePlan, RowPlan, plan_resume
+from aiwriter_kernel.batch.runs import run_workspace_id
 from aiwriter_kernel.batch.summary import write_summary
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.store.models import BatchRun
@@ -67,7 +68,7 @@ class BatchRunner:
         template_path = _template(template)
         check_options(executor, workers=workers, scheduler=scheduler)
         run = self._registered_run(topics, name or default_run_name(topics), template_path)
-        directory = run_dir(self.wb.settings.home, run.name)
+        directory = run_dir(self.wb.settings.home, run.name, run.workspace_id)
         directory.mkdir(parents=True, exist_ok=True)
         rows = self.wb.db.batches.list_rows(run.id)
         earlier = {row.row_key for row in rows if row.status == "done"}
@@ -83,7 +84,9 @@ class BatchRunner:
                     progress.report(row.row_key, row.topic, "failed", error=row.error)
         to_run = plan.to_run if limit is None else plan.to_run[: max(0, limit)]
         if to_run:
-            context = _RunContext(run, directory, template_path, self._kernel_env())
+            context = _RunContext(
+                run, directory, template_path, self._kernel_env(), self.wb.owner_id
+            )
             self._execute(context, to_run, workers, executor, scheduler, progress)
         return self._finish(run.id, earlier, notes)
 
@@ -91,13 +94,15 @@ class BatchRunner:
 
     def _registered_run(self, topics: TopicsFile, name: str, template: Path) -> BatchRunRecord:
         repo = self.wb.db.batches
-        run = repo.find_run_by_name(name)
+        workspace_id = run_workspace_id(self.wb)
+        run = repo.find_run_by_name(name, workspace_id)
         if run is None:
             run = repo.create_run(
                 name,
                 input_path=str(Path(topics.path).resolve()),
                 template=str(template),
                 params={"digest": topics.digest},
+                workspace_id=workspace_id,
             )
         elif run.status != "running":
             run = repo.reopen_run(run.id)  # a resume: the run is running again until it ends
@@ -205,8 +210,16 @@ class BatchRunner:
 class _RunContext:
     """What every row of this run shares, and how one row becomes a ``RowTask``."""
 
-    def __init__(self, run: BatchRunRecord, directory: Path, template: Path, env: dict[str, str]):
+    def __init__(
+        self,
+        run: BatchRunRecord,
+        directory: Path,
+        template: Path,
+        env: dict[str, str],
+        owner_id: int | None = None,
+    ):
         self.run, self.directory, self.template, self.env = run, directory, template, env
+        self.owner_id = owner_id
 
     def task(self, plan: RowPlan, home: str) -> dict[str, Any]:
         files = row_files(self.directory, plan.row.row_key)
@@ -222,6 +235,7 @@ class _RunContext:
             analysis_path=str(files.analysis),
             result_path=str(files.result),
             draft_id=plan.draft_id,
+            owner_id=self.owner_id,
             env=self.env,
         ).model_dump(mode="json")
 

@@ -146,7 +146,7 @@ class AnswerPipeline:
     ) -> AnswerResult:
         """Every question is kept, answered or not, so the history shows what was refused."""
         on_event(PipelineEvent(stage="store", message="saving the answer"))
-        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        space = self.wb.workspace(request.workspace)
         question = redact(request.question, banned)
         body = cited.markdown if cited else f"_Not answered: {reason}._\n"
         draft, version = self.wb.db.drafts.create_draft(

@@ -160,7 +160,7 @@ class ArticlePipeline:
         warnings: list[str] = []
         outline = self._planned(task, request, registry, warnings)
         outline = clean_outline(outline, voice_banned(voice), request.topic, warnings)
-        workspace = self.wb.db.workspaces.get_or_create(request.workspace)
+        workspace = self.wb.workspace(request.workspace)
         draft, _ = self.wb.db.drafts.create_draft(
             workspace.id,
             kind=request.format,
@@ -200,9 +200,7 @@ class ArticlePipeline:
         self, draft_id: int, *, outline: Outline | None = None, on_event: OnEvent = _quiet
     ) -> ArticleResult:
         """Write (or re-write) the draft from its outline; unchanged sections are kept."""
-        stored = self.wb.db.drafts.get_draft(draft_id)
-        if stored is None:
-            raise ValidationError(f"there is no draft {draft_id}")
+        self.wb.require_draft(draft_id)
         versions = self.wb.db.drafts.list_versions(draft_id)
         planned = next(v for v in versions if v.stage == "outline")
         latest = versions[-1]

@@ -426,7 +426,9 @@ class CalendarPipeline:
         each with its candidate keywords."""
         import numpy as np
 
-        pairs = self.wb.kb.chunk_vectors(workspace=request.workspace)
+        pairs = self.wb.kb.chunk_vectors(
+            workspace=request.workspace, owner_id=self.wb.owner_id
+        )
         if not pairs:
             raise ValidationError(
                 f"the knowledge base ({request.workspace}) is empty: ingest some sources "
@@ -573,7 +575,7 @@ class CalendarPipeline:
             TopicCluster(label=c.label, chunks=len(c.chunks), relevance=round(c.relevance, 4))
             for c in clusters
         ]
-        workspace = self.wb.db.workspaces.get_or_create(request.workspace)
+        workspace = self.wb.workspace(request.workspace)
         draft, version = self.wb.db.drafts.create_draft(
             workspace.id,
             kind="calendar",

@@ -24,7 +24,7 @@ from aiwriter_kernel.copy_frameworks import (
     CopyLimits,
     resolve_framework,
 )
-from aiwriter_kernel.errors import NotFoundError, ValidationError
+from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.offline.copywriting import compose_copy, fit_sentence
 from aiwriter_kernel.llm.tasks import CopyTask, SourcePassage, Voice
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
@@ -395,8 +395,7 @@ class CopyPipeline:
 
     def _draft_text(self, draft_id: int) -> str:
         """A stored draft's latest text, without its reference list."""
-        if self.wb.db.drafts.get_draft(draft_id) is None:
-            raise NotFoundError(f"there is no draft {draft_id}")
+        self.wb.require_draft(draft_id)
         content = self.wb.version(draft_id).content
         content = BOLD_LABEL.sub("", REFERENCES.split(content, maxsplit=1)[0]).strip()
         if not content:
@@ -418,7 +417,7 @@ class CopyPipeline:
             for name, value in request.model_dump(mode="json", exclude={"text"}).items()
             if not (isinstance(value, str) and find_banned(value, banned))
         }
-        workspace = self.wb.db.workspaces.get_or_create(request.workspace)
+        workspace = self.wb.workspace(request.workspace)
         draft, version = self.wb.db.drafts.create_draft(
             workspace.id,
             kind=f"copy:{framework.key}",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aiwriter_kernel.errors import NotFoundError, ValidationError
+from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.offline.composer import OfflineComposer, fit
 from aiwriter_kernel.llm.offline.fact_check import VERDICTS, judge, locate
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask, Voice
@@ -243,9 +243,7 @@ class FactCheckPipeline:
         if request.text is not None:
             first = request.text.strip().splitlines()[0].lstrip("# ").strip()
             return request.text, fit(first, 60)
-        draft = self.wb.db.drafts.get_draft(request.draft_id)
-        if draft is None:
-            raise NotFoundError(f"there is no draft {request.draft_id}")
+        draft = self.wb.require_draft(request.draft_id)
         stored = self.wb.version(request.draft_id)
         if not stored.content.strip():
             raise ValidationError(f"draft {request.draft_id} is empty: there is nothing to check")
@@ -387,7 +385,7 @@ class FactCheckPipeline:
             provider=provider,
         )
         on_event(PipelineEvent(stage="store", message="saving the fact check"))
-        workspace = self.wb.db.workspaces.get_or_create(request.workspace)
+        workspace = self.wb.workspace(request.workspace)
         draft, version = self.wb.db.drafts.create_draft(
             workspace.id,
             kind="fact-check",

@@ -80,7 +80,7 @@ def load_persona(
     """
     if name is None or not name.strip():
         return None
-    space = workbench.db.workspaces.get_or_create(workspace)
+    space = workbench.workspace(workspace)
     record = workbench.db.personas.get(space.id, " ".join(name.split()))
     if record is None:
         known = [p.name for p in workbench.db.personas.list(space.id)]
@@ -93,7 +93,7 @@ def load_persona(
 
 def save_persona(workbench: Workbench, persona: Persona, workspace: str = "default") -> Persona:
     """Create or replace the persona of that name in ``workspace``."""
-    space = workbench.db.workspaces.get_or_create(workspace)
+    space = workbench.workspace(workspace)
     spec = persona.model_dump(mode="json", exclude={"name"})
     record = workbench.db.personas.save(space.id, persona.name, spec)
     return Persona.from_record(record)

@@ -208,7 +208,7 @@ class RewritePipeline:
         """The draft's latest version without its reference list; the sources it cites."""
         on_event(PipelineEvent(stage="research", message=f"reading draft {request.draft_id}"))
         draft = self.wb.db.drafts.get_draft(request.draft_id or 0)
-        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        space = self.wb.workspace(request.workspace)
         if draft is None or draft.workspace_id != space.id:
             raise NotFoundError(f"there is no draft {request.draft_id} in {request.workspace!r}")
         latest = self.wb.db.drafts.get_version(draft.id)
@@ -279,7 +279,7 @@ class RewritePipeline:
 
     def _store(self, request, material: Material, parts, checks, warnings, banned, on_event):
         on_event(PipelineEvent(stage="store", message="saving the rewrite"))
-        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        space = self.wb.workspace(request.workspace)
         title = redact(material.title, banned) or request.channel
         sources = [
             SourceRef(title=redact(s.title, banned), origin=redact(s.origin, banned))

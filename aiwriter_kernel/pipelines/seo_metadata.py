@@ -271,7 +271,7 @@ class SeoMetadataPipeline:
         if request.draft_id is None:
             return _document_from(request.markdown or "", fallback_title="")
         draft = self.wb.db.drafts.get_draft(request.draft_id)
-        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        space = self.wb.workspace(request.workspace)
         if draft is None or draft.workspace_id != space.id:
             raise NotFoundError(f"there is no draft {request.draft_id} in {request.workspace!r}")
         latest = self.wb.db.drafts.get_version(draft.id)
@@ -397,7 +397,7 @@ class SeoMetadataPipeline:
 
     def _store(self, request, headline: str, unsaved: SeoMetadata, on_event) -> SeoMetadata:
         on_event(PipelineEvent(stage="store", message="saving the metadata"))
-        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        space = self.wb.workspace(request.workspace)
         fields = unsaved.model_dump(mode="json", exclude={"draft_id", "version"})
         draft, version = self.wb.db.drafts.create_draft(
             space.id,

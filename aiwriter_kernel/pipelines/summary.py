@@ -138,7 +138,7 @@ def selection_from_hits(hits: Sequence[SearchHit]) -> Selection:
 
 def require_sources(wb: Workbench, ids: Iterable[int], workspace: str) -> list[SourceRecord]:
     """The sources of these ids in ``workspace``; a ``NotFoundError`` names any missing one."""
-    space = wb.db.workspaces.get_or_create(workspace)
+    space = wb.workspace(workspace)
     found = []
     for source_id in ids:
         source = wb.db.sources.get_source(source_id)
@@ -344,7 +344,7 @@ class SummaryPipeline:
 
     def _store(self, request, selection, cited: CitedText, reason, warnings, banned, on_event):
         on_event(PipelineEvent(stage="store", message="saving the summary"))
-        space = self.wb.db.workspaces.get_or_create(request.workspace)
+        space = self.wb.workspace(request.workspace)
         names = ", ".join(dict.fromkeys(p.title for p in selection.passages))
         title = redact(f"Summary: {request.query or names}", banned)[:300]
         content = cited.markdown or f"_{reason}_\n"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import AIWriterError, ValidationError
+from aiwriter_kernel.errors import AIWriterError, NotFoundError, ValidationError
 from aiwriter_kernel.research.chunking import chunk_text
 from aiwriter_kernel.research.models import (
     IngestItem,
@@ -96,6 +96,52 @@ class KnowledgeBase:
             if progress is not None:
                 progress(item)
         return report
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        content_type: str | None = None,
+        workspace: str = "default",
+        owner_id: int | None = None,
+        tags: Sequence[str] = (),
+    ) -> IngestReport:
+        """Add an uploaded file's bytes; its origin is ``upload:<filename>``, so uploading
+        the same name again replaces that source (or leaves it, if unchanged)."""
+        import mimetypes
+
+        from aiwriter_kernel.research.loaders import load_bytes
+
+        name = Path(filename or "").name.strip()
+        if not name:
+            raise ValidationError("an uploaded file needs a file name")
+        origin = f"upload:{name}"
+        if content_type in (None, "", "application/octet-stream"):
+            content_type = mimetypes.guess_type(name)[0]
+        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        limit = self.settings.max_ingest_bytes
+
+        def load() -> LoadedDocument:
+            return load_bytes(data, origin=origin, content_type=content_type, max_bytes=limit)
+
+        return IngestReport(items=[self._ingest_one(workspace_id, origin, load, tuple(tags))])
+
+    def sources(self, *, workspace: str = "default", owner_id: int | None = None):
+        """The workspace's sources (without their text), as stored."""
+        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        return self.db.sources.list_sources(workspace_id)
+
+    def delete_source(self, source_id: int, *, owner_id: int | None = None) -> None:
+        """Remove a source, its chunks and its vectors; another owner's source is "missing"."""
+        source = self.db.sources.get_source(source_id)
+        space = None if source is None else self.db.workspaces.get(source.workspace_id)
+        if source is None or space is None or (owner_id is not None and space.owner_id != owner_id):
+            raise NotFoundError(f"there is no source {source_id}")
+        chunk_ids = [chunk.id for chunk in self.db.sources.get_chunks(source_id)]
+        self.db.sources.delete_source(source_id)
+        if chunk_ids:
+            self.vectors.delete(source.workspace_id, chunk_ids)
 
     def _expand(
         self, targets: Sequence[str | Path], report: IngestReport

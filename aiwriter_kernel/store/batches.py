@@ -71,9 +71,14 @@ class BatchesRepository(Repository):
             run = session.get(BatchRun, run_id)
             return None if run is None else BatchRunRecord.model_validate(run)
 
-    def find_run_by_name(self, name: str) -> BatchRunRecord | None:
-        """The latest run with this name, e.g. to resume it."""
-        query = select(BatchRun).where(BatchRun.name == name).order_by(BatchRun.id.desc()).limit(1)
+    def find_run_by_name(self, name: str, workspace_id: int | None = None) -> BatchRunRecord | None:
+        """The latest run with this name in this workspace (None: unfiled), e.g. to resume it."""
+        query = (
+            select(BatchRun)
+            .where(BatchRun.name == name, BatchRun.workspace_id == workspace_id)
+            .order_by(BatchRun.id.desc())
+            .limit(1)
+        )
         with self._session() as session:
             run = session.scalars(query).one_or_none()
             return None if run is None else BatchRunRecord.model_validate(run)
