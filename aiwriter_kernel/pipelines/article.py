@@ -186,9 +186,15 @@ class ArticlePipeline:
             )
         except OutlineParseError as error:
             warnings.append(f"the model's outline was unusable ({error}); used the offline one")
-            outline = parse_outline(
-                OfflineComposer().run(task), fallback_title=request.topic, valid_labels=valid
-            )
+            try:
+                outline = parse_outline(
+                    OfflineComposer().run(task), fallback_title=request.topic, valid_labels=valid
+                )
+            except OutlineParseError:
+                raise ValidationError(
+                    f"the knowledge base has too little on {request.topic!r} to plan an "
+                    "article: ingest more sources on it"
+                ) from None
         sections = outline.sections[: request.section_count]
         for number, section in enumerate(sections, 1):
             section.heading = styled_heading(section.heading, request.format, number)
@@ -200,9 +206,14 @@ class ArticlePipeline:
         self, draft_id: int, *, outline: Outline | None = None, on_event: OnEvent = _quiet
     ) -> ArticleResult:
         """Write (or re-write) the draft from its outline; unchanged sections are kept."""
-        self.wb.require_draft(draft_id)
+        stored = self.wb.require_draft(draft_id)
         versions = self.wb.db.drafts.list_versions(draft_id)
-        planned = next(v for v in versions if v.stage == "outline")
+        planned = next((v for v in versions if v.stage == "outline"), None)
+        if planned is None:
+            raise ValidationError(
+                f"draft {draft_id} is a {stored.kind} draft with no outline: only an article "
+                "planned with outline() can be written from its outline"
+            )
         latest = versions[-1]
         request = ArticleRequest.model_validate(planned.meta["request"])
         persona = load_persona(self.wb, request.persona, request.workspace)
@@ -373,7 +384,8 @@ class ArticlePipeline:
             registry.citation(old).model_copy(update={"label": new})
             for old, new in numbering.items()
         ]
-        references = "\n".join(
+        # A blank line between references: Markdown joins adjacent lines into one paragraph.
+        references = "\n\n".join(
             f"[{c.label}] {self._reference_title(c, voice, warnings)} — {c.origin}"
             for c in citations
         )

@@ -426,9 +426,7 @@ class CalendarPipeline:
         each with its candidate keywords."""
         import numpy as np
 
-        pairs = self.wb.kb.chunk_vectors(
-            workspace=request.workspace, owner_id=self.wb.owner_id
-        )
+        pairs = self.wb.kb.chunk_vectors(workspace=request.workspace, owner_id=self.wb.owner_id)
         if not pairs:
             raise ValidationError(
                 f"the knowledge base ({request.workspace}) is empty: ingest some sources "

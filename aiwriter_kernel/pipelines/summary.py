@@ -124,7 +124,8 @@ class CitedText(BaseModel):
     def markdown(self) -> str:
         if not self.references:
             return f"{self.body}\n" if self.body else ""
-        return f"{self.body}\n\n## References\n\n" + "\n".join(self.references) + "\n"
+        # A blank line between references, so each renders as its own paragraph.
+        return f"{self.body}\n\n## References\n\n" + "\n\n".join(self.references) + "\n"
 
 
 def selection_from_hits(hits: Sequence[SearchHit]) -> Selection:

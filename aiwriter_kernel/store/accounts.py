@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from aiwriter_kernel.store.records import ApiKeyRecord, UserRecord
 from aiwriter_kernel.store.session import Repository
 
 KEY_PREFIX = "aiw_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 SHOWN_PREFIX_LENGTH = 12
 
 
@@ -87,7 +88,8 @@ class AccountsRepository(Repository):
     def verify_api_key(self, plain: str) -> UserRecord | None:
         """The key's user, or None when the key is unknown, revoked, expired or its user disabled.
 
-        A successful check records ``last_used_at`` so stale keys can be spotted and revoked.
+        A successful check records ``last_used_at`` (to the minute) so stale keys can be spotted
+        and revoked.
         """
         if not plain:
             return None
@@ -104,7 +106,10 @@ class AccountsRepository(Repository):
             expired = key.expires_at is not None and key.expires_at <= now
             if key.revoked_at is not None or expired or user.disabled:
                 return None
-            key.last_used_at = now
+            # At most one write a minute per key: the API verifies on every request, and a
+            # write each time would serialise all requests of a key on one row.
+            if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+                key.last_used_at = now
             return UserRecord.model_validate(user)
 
     def list_api_keys(self, user_name: str) -> list[ApiKeyRecord]:

@@ -45,7 +45,7 @@ def assert_citations_are_real(workbench: Workbench, result) -> list[int]:
     for line, citation in zip(result.references, result.citations, strict=True):
         label, title, origin = REFERENCE.match(line).groups()
         assert (int(label), title, origin) == (citation.label, citation.title, citation.origin)
-    assert result.markdown.endswith("\n".join(result.references) + "\n")
+    assert result.markdown.endswith("\n\n".join(result.references) + "\n")
     sentences = [s for s in split_sentences(result.summary) if s.strip()]
     assert sentences
     for sentence in sentences:
