@@ -7,6 +7,7 @@ No front end opens the database or calls a provider directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -20,7 +21,9 @@ from aiwriter_kernel.store import Database
 if TYPE_CHECKING:
     from aiwriter_kernel.analysis import AnalysisReport
     from aiwriter_kernel.batch.models import BatchReport
-    from aiwriter_kernel.llm.gateway import ModelGateway
+    from aiwriter_kernel.llm.chat import ServedModel
+    from aiwriter_kernel.llm.gateway import CompletionStream, ModelGateway
+    from aiwriter_kernel.llm.messages import ChatMessage, Completion, GenerationParams
     from aiwriter_kernel.pipelines.answer import AnswerResult, QuestionRequest
     from aiwriter_kernel.pipelines.article import OnEvent
     from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult, Outline
@@ -425,6 +428,45 @@ class Workbench:
 
         typed = _typed(CalendarRequest, request, fields)
         return CalendarPipeline(self).run(typed, **_listener(on_event))
+
+    # -- chat: the models behind the OpenAI-compatible endpoint -----------------------------
+
+    def models(self) -> list[ServedModel]:
+        """The models a chat may name: the configured provider's first, then the offline
+        composer, then the local Hugging Face preset when installed."""
+        from aiwriter_kernel.llm.chat import served_models
+
+        return served_models(self)
+
+    def model(self, model_id: str) -> ServedModel:
+        """One served model; ``NotFoundError`` naming the served ones otherwise."""
+        from aiwriter_kernel.llm.chat import resolve_model
+
+        return resolve_model(self, model_id)
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str,
+        params: GenerationParams | None = None,
+    ) -> Completion:
+        """One chat turn by the provider owning ``model``, logged in this user's workspace."""
+        from aiwriter_kernel.llm.chat import chat
+
+        return chat(self, messages, model=model, params=params)
+
+    def chat_stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        model: str,
+        params: GenerationParams | None = None,
+    ) -> CompletionStream:
+        """The same turn as text pieces (``.completion`` once consumed)."""
+        from aiwriter_kernel.llm.chat import stream_chat
+
+        return stream_chat(self, messages, model=model, params=params)
 
     # -- personas ---------------------------------------------------------------------------
 

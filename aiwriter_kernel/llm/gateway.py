@@ -218,11 +218,14 @@ class ModelGateway:
         params: GenerationParams | None = None,
         cache: CachePolicy = "auto",
         credentials: ProviderConfig | None = None,
+        workspace_id: int | None = None,
+        draft_id: int | None = None,
     ) -> CompletionStream:
         """Text pieces as the provider produces them; logged when the stream ends."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        return CompletionStream(self._stream_chunks(_Call(chosen, request, cache)))
+        call = _Call(chosen, request, cache, None, workspace_id, draft_id)
+        return CompletionStream(self._stream_chunks(call))
 
     def _stream_chunks(self, call: _Call) -> Iterator[StreamChunk]:
         chosen, request = call.provider, call.request

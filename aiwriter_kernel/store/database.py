@@ -21,6 +21,7 @@ from aiwriter_kernel.store.batches import BatchesRepository
 from aiwriter_kernel.store.drafts import DraftsRepository
 from aiwriter_kernel.store.engine import create_engine_for, display_url, sqlite_file
 from aiwriter_kernel.store.generations import GenerationsRepository
+from aiwriter_kernel.store.jobs import JobsRepository
 from aiwriter_kernel.store.personas import PersonasRepository
 from aiwriter_kernel.store.schema import SchemaState
 from aiwriter_kernel.store.sources import SourcesRepository
@@ -43,6 +44,7 @@ class Database:
         self.generations = GenerationsRepository(self._sessions)
         self.batches = BatchesRepository(self._sessions)
         self.personas = PersonasRepository(self._sessions)
+        self.jobs = JobsRepository(self._sessions)
 
     @classmethod
     def connect(cls, url: str) -> Self:

@@ -16,6 +16,8 @@ from aiwriter_kernel.store.models import HASH_LENGTH, as_utc
 UTCDatetime = Annotated[datetime, AfterValidator(as_utc)]
 RowStatus = Literal["pending", "running", "done", "failed", "skipped"]
 RunStatus = Literal["running", "done", "failed", "cancelled"]
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+JOB_TERMINAL: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 
 
 class Record(BaseModel):
@@ -162,6 +164,39 @@ class BatchRowRecord(Record):
     draft_id: int | None
     started_at: UTCDatetime | None
     finished_at: UTCDatetime | None
+
+
+class JobRecord(Record):
+    """A job as stored: its request, where it stands and (when finished) its outcome."""
+
+    id: str
+    owner_id: int | None
+    kind: str
+    status: JobStatus
+    request: dict[str, Any]
+    result: dict[str, Any] | None
+    error: str | None
+    attempts: int
+    created_at: UTCDatetime
+    started_at: UTCDatetime | None
+    finished_at: UTCDatetime | None
+    heartbeat_at: UTCDatetime | None
+    worker: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in JOB_TERMINAL
+
+
+class JobEventRecord(Record):
+    """One step of a job: ``type`` is "stage", "text", "progress", "checkpoint" or "status"."""
+
+    id: int
+    job_id: str
+    seq: int
+    type: str
+    data: dict[str, Any]
+    created_at: UTCDatetime
 
 
 class NewChunk(BaseModel):

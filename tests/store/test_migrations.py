@@ -64,7 +64,7 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(engine: Engine) 
     assert schema.schema_state(engine) is SchemaState.EMPTY
     schema.upgrade(engine)
     assert tables(engine) == APP_TABLES | {"alembic_version"}
-    assert schema.current_revision(engine) == schema.head_revision() == "0002_personas"
+    assert schema.current_revision(engine) == schema.head_revision() == "0003_jobs"
     assert schema.schema_state(engine) is SchemaState.CURRENT
 
     schema.downgrade(engine, "base")
@@ -89,6 +89,25 @@ def test_upgrading_from_0001_adds_personas_and_keeps_existing_rows(engine: Engin
     assert "personas" in tables(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM users")).scalars().all() == ["ada"]
+
+
+def test_upgrading_from_0002_adds_jobs_and_keeps_existing_rows(engine: Engine) -> None:
+    schema.upgrade(engine, "0002_personas")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (name, created_at, disabled) VALUES ('ada', :now, false)"),
+            {"now": "2026-01-01 00:00:00+00:00"},
+        )
+    assert not {"jobs", "job_events"} & tables(engine)
+    schema.upgrade(engine)
+    assert {"jobs", "job_events"} <= tables(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM users")).scalars().all() == ["ada"]
+    with Database.open(str(engine.url.render_as_string(hide_password=False))) as database:
+        ada = database.accounts.get_user_by_name("ada")
+        assert ada is not None
+        job = database.jobs.create("article", {"topic": "t"}, ada.id)
+        assert database.jobs.get(job.id) == job
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -141,7 +160,7 @@ def test_outdated_schema_is_refused_until_upgraded(
         assert database.state() is SchemaState.OUTDATED
     with pytest.raises(SchemaOutdatedError, match="aiwriter db upgrade") as caught:
         Database.open(database_url)
-    assert "0002_personas" in str(caught.value) and "0099_probe" in str(caught.value)
+    assert "0003_jobs" in str(caught.value) and "0099_probe" in str(caught.value)
 
     with Database.connect(database_url) as database:
         assert database.accounts.get_user_by_name("ada") == user  # nothing was touched
@@ -167,7 +186,7 @@ def test_schema_from_a_newer_aiwriter_is_refused_and_kept(
     with pytest.raises(SchemaTooNewError) as caught:
         Database.open(database_url)
     message = str(caught.value)
-    assert "0099_probe" in message and "0002_personas" in message
+    assert "0099_probe" in message and "0003_jobs" in message
     assert "AIWRITER_DATABASE_URL" in message
 
     with Database.connect(database_url) as database:

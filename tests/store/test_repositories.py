@@ -529,7 +529,8 @@ def test_batch_rows_move_through_their_statuses(database: Database) -> None:
 
     finished = database.batches.finish_run(run.id, "done")
     assert finished.status == "done" and finished.finished_at is not None
-    assert database.batches.find_run_by_name("weekly") == finished
+    assert database.batches.find_run_by_name("weekly", workspace.id) == finished
+    assert database.batches.find_run_by_name("weekly") is None  # names are per workspace
     assert finished.params == {"words": 800}
 
 
