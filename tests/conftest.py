@@ -8,46 +8,36 @@ own, dropped afterwards, so tests never see each other's tables.
 from __future__ import annotations
 
 import os
-import secrets
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
+from aiwriter_kernel import Workbench
 from aiwriter_kernel.store import Database
-from aiwriter_kernel.store.engine import create_engine_for
 
 # The fake model servers live in plain modules under tests/llm; this puts that folder on
 # sys.path so every test folder can import them without a ``tests`` package.
+DEMO_CORPUS = Path(__file__).resolve().parents[1] / "data" / "demo_corpus"
 FAKES = str(Path(__file__).resolve().parent / "llm")
 if FAKES not in sys.path:
     sys.path.insert(0, FAKES)
 
 from fake_gemini_server import FakeGeminiServer  # noqa: E402
 from fake_openai_server import FakeOpenAIServer  # noqa: E402
+from support import is_leaky, postgres_schema  # noqa: E402
 
 # Read now: the autouse fixture below removes AIWRITER_* variables before each test.
 POSTGRES_URL = os.environ.get("AIWRITER_TEST_POSTGRES_URL")
-POSTGRES_SESSION_TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
-
-LEAKY_PREFIXES = ("AIWRITER_", "OPENAI_")
-LEAKY_NAMES = (
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-    "TAVILY_API_KEY",
-    "EXA_API_KEY",
-    "SERPER_API_KEY",
-)
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the developer's own settings and keys out of every test."""
     for name in list(os.environ):
-        if name.startswith(LEAKY_PREFIXES) or name in LEAKY_NAMES:
+        if is_leaky(name):
             monkeypatch.delenv(name)
 
 
@@ -70,25 +60,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip("AIWRITER_TEST_POSTGRES_URL is not set")
-    yield from _postgres_schema(POSTGRES_URL)
-
-
-def _postgres_schema(server_url: str) -> Iterator[str]:
-    """Create a schema, yield a URL whose search_path points at it, then drop it."""
-    schema = f"t_{secrets.token_hex(6)}"
-    admin = create_engine_for(server_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        # psycopg hands "options" to the server: every connection starts in the schema, and
-        # in a time zone far from UTC so that any time not normalised to UTC shows up.
-        options = f"-csearch_path={schema} -ctimezone={POSTGRES_SESSION_TIME_ZONE}"
-        url = make_url(server_url).update_query_dict({"options": options})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    yield from postgres_schema(POSTGRES_URL)
 
 
 @pytest.fixture
@@ -111,3 +83,21 @@ def fake_gemini() -> Iterator[FakeGeminiServer]:
     """A fresh Gemini-compatible server per test; pass ``.base_url`` as the provider's base_url."""
     with FakeGeminiServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def corpus_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with the demo corpus ingested (the slow part, done once per session)."""
+    home = tmp_path_factory.mktemp("corpus-snapshot") / "home"
+    with Workbench.open(home=home) as wb:
+        assert wb.ingest(DEMO_CORPUS).ok
+    return home
+
+
+@pytest.fixture
+def corpus_home(corpus_snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own copy of the ingested home, selected through ``AIWRITER_HOME``."""
+    home = tmp_path / "corpus-home"
+    shutil.copytree(corpus_snapshot, home)
+    monkeypatch.setenv("AIWRITER_HOME", str(home))
+    return home

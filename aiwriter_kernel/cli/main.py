@@ -22,6 +22,7 @@ from aiwriter_kernel.cli import (
     prompt_cmd,
     research_cmd,
     rewrite_cmd,
+    serve_cmd,
     usage_cmd,
     write_cmd,
 )
@@ -91,3 +92,4 @@ app.command("batch")(batch_cmd.batch)
 app.add_typer(persona_cmd.app, name="persona")
 app.add_typer(accounts_cmd.users_app, name="users")
 app.add_typer(accounts_cmd.keys_app, name="keys")
+app.command("serve")(serve_cmd.serve)

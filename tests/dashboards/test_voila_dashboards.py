@@ -7,15 +7,20 @@ Screenshots are saved under ``artifacts/dashboards/`` for the CI run's record.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import (
+    browser_test_marks,
+    free_port,
+    headless_chromium,
+    visible,
+    wait_for_http,
+    wait_until,
+)
 
 from aiwriter_kernel.workbench import Workbench
 
@@ -23,19 +28,11 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "data" / "demo_corpus"
 DASHBOARDS = REPO / "notebooks" / "dashboards"
 ARTIFACTS = REPO / "artifacts" / "dashboards"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 VOILA = Path(sys.executable).parent / "voila"
 START_S, WORK_S = 120, 300  # generous bounds for a server to start and a draft to be written
 TOPIC = "How to write readable web content"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.server,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (run `make browser`)"
-    ),
-]
+pytestmark = browser_test_marks()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +50,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def voila(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Voilà serving the dashboards on a free local port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIWRITER_", "OPENAI_"))}
     env["AIWRITER_HOME"] = str(home)
     log = tmp_path_factory.mktemp("voila") / "voila.log"
@@ -73,7 +70,7 @@ def voila(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_until_serving(base, server, log)
+            wait_for_http(base, server, log, START_S)
             yield base
         finally:
             server.terminate()
@@ -88,26 +85,7 @@ def voila(home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Debian's headless Chromium through its own chromedriver (Selenium Manager is
     skipped because the driver path is given, so nothing is downloaded)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--window-size=1400,2400",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = headless_chromium(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield driver
     finally:
@@ -142,7 +120,7 @@ def test_batch_results_shows_the_finished_run(voila: str, browser) -> None:
     table = _visible(browser, ".aiw-results-rows table", START_S)
     assert "Readable headlines" in table.text and "done" in table.text
     _visible(browser, ".aiw-results-charts .js-plotly-plot", WORK_S)
-    _wait(lambda: len(browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2, WORK_S)
+    wait_until(lambda: len(browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2, WORK_S)
     titles = browser.find_element(By.CSS_SELECTOR, ".aiw-results-charts").text
     assert "Rows per status" in titles and "SEO score per article" in titles
     _screenshot(browser, "batch_results.png")
@@ -151,40 +129,10 @@ def test_batch_results_shows_the_finished_run(voila: str, browser) -> None:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_serving(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"voila exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(base, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"voila did not answer within {START_S} s:\n{log.read_text()}")
-
-
-def _wait(condition, seconds: float) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(None, seconds, poll_frequency=0.5).until(lambda _: condition())
-
-
 def _visible(browser, selector: str, seconds: float):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, seconds, poll_frequency=0.5).until(
-        expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector))
-    )
+    return visible(browser, By.CSS_SELECTOR, selector, seconds)
 
 
 def _screenshot(browser, name: str) -> None:

@@ -16,17 +16,9 @@ CORPUS = REPO / "data" / "demo_corpus"
 WAIT_S = 300  # a generous bound: the panels' jobs finish in seconds offline
 
 
-@pytest.fixture(scope="session")
-def ingested_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("widgets-snapshot") / "home"
-    with Workbench.open(home=home) as wb:
-        assert wb.ingest(CORPUS).ok
-    return home
-
-
 @pytest.fixture(scope="module")
-def wb(ingested_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
+def wb(corpus_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     home = tmp_path_factory.mktemp("widgets") / "home"
-    shutil.copytree(ingested_home, home)
+    shutil.copytree(corpus_snapshot, home)
     with Workbench.open(home=home) as workbench:
         yield workbench

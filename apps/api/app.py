@@ -1,0 +1,85 @@
+"""The FastAPI app: the Workbench's pipelines over HTTP, for programs and colleagues.
+
+Routes are thin: authenticate, scope the Workbench to the caller, call one method, return
+its pydantic result. ``create_app`` is the factory uvicorn runs (``--factory``) and tests call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from aiwriter_kernel.config import Settings
+from aiwriter_kernel.workbench import Workbench
+from apps.api import jobs_runtime
+from apps.api.body_limit import BodySizeLimit
+from apps.api.errors import install_error_handlers
+from apps.api.models import json_error
+from apps.api.ratelimit import enforce_rate_limit
+from apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
+from apps.api.settings import ApiSettings
+from apps.api.timeouts import install_request_timeout
+
+API_VERSION = "1"
+
+
+LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: json_error("No key, or an unknown, revoked or expired one."),
+    413: json_error("The request body is over the size limit."),
+    429: json_error("Over the key's rate limit; see Retry-After."),
+}
+
+
+def create_app(
+    workbench: Workbench | None = None,
+    *,
+    settings: Settings | None = None,
+    api_settings: ApiSettings | None = None,
+) -> FastAPI:
+    """The app for ``workbench`` (else one opened from ``settings`` / ``AIWRITER_*``).
+
+    A workbench passed in stays the caller's to close; one opened here closes at shutdown.
+    """
+    api_settings = api_settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = workbench is None
+        app.state.workbench = workbench or Workbench.open(settings=settings)
+        app.state.api_settings = api_settings
+        jobs_runtime.start(app)
+        try:
+            yield
+        finally:
+            jobs_runtime.stop(app)
+            if owned:
+                app.state.workbench.close()
+
+    app = FastAPI(
+        title="AI-Writer API",
+        version=API_VERSION,
+        description="Research, cited drafts, channel rewrites, SEO and readability over HTTP.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    install_request_timeout(app, api_settings.request_timeout_s)
+    app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)
+    if api_settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=api_settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.include_router(health.router)
+    limited = [Depends(enforce_rate_limit)]
+    for module in (research, pipelines, drafts, batch, jobs):
+        app.include_router(
+            module.router, prefix="/api", dependencies=limited, responses=LIMITED_RESPONSES
+        )
+    app.include_router(openai_compat.router, prefix="/v1", dependencies=limited)
+    return app

@@ -1,0 +1,54 @@
+"""Kernel errors as HTTP answers: every one a 4xx (or 5xx for a provider outage) with the
+kernel's one-line message as ``detail``, never a traceback."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from aiwriter_kernel.errors import (
+    AIWriterError,
+    BadRequestError,
+    ConfigError,
+    NotFoundError,
+    PromptError,
+    ProviderError,
+    ProviderNotConfiguredError,
+    ProviderTimeoutError,
+    RateLimitedError,
+    UnknownProviderError,
+    ValidationError,
+)
+
+# Most specific first: the first matching class decides the status.
+STATUS_BY_ERROR: tuple[tuple[type[AIWriterError], int], ...] = (
+    (NotFoundError, status.HTTP_404_NOT_FOUND),
+    (ValidationError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (RateLimitedError, status.HTTP_429_TOO_MANY_REQUESTS),
+    (ProviderTimeoutError, status.HTTP_504_GATEWAY_TIMEOUT),
+    (ProviderNotConfiguredError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (BadRequestError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (PromptError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (UnknownProviderError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (ProviderError, status.HTTP_502_BAD_GATEWAY),
+    (ConfigError, status.HTTP_503_SERVICE_UNAVAILABLE),
+)
+
+
+def status_for(error: AIWriterError) -> int:
+    for kind, code in STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            return code
+    return status.HTTP_400_BAD_REQUEST
+
+
+async def kernel_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AIWriterError)
+    headers = {}
+    if isinstance(error, RateLimitedError) and error.retry_after_s:
+        headers["Retry-After"] = str(max(1, round(error.retry_after_s)))
+    return JSONResponse({"detail": str(error)}, status_code=status_for(error), headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AIWriterError, kernel_error_handler)

@@ -1,0 +1,75 @@
+"""Routes: batch. Upload a topics CSV (multipart) to run it as a batch job; read your runs,
+their reports and summary CSVs. Uploads are kept in the caller's own folder of the home."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from aiwriter_kernel.batch.models import BatchReport
+from aiwriter_kernel.jobs.kinds import MAX_BATCH_WORKERS
+from aiwriter_kernel.store.records import BatchRunRecord
+from apps.api.auth import UserWorkbench
+from apps.api.job_models import JobAccepted, links_for
+from apps.api.models import ErrorDetail, PathId
+from apps.api.routes.jobs import wake_dispatcher
+
+router = APIRouter(tags=["batch"])
+NO_SUCH_RUN: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorDetail, "description": "No such batch run of yours (or no summary yet)."}
+}
+UNUSABLE_UPLOAD: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorDetail, "description": "The upload is not a usable topics CSV, and why."}
+}
+
+
+@router.post("/batch", status_code=202, response_model=JobAccepted, responses=UNUSABLE_UPLOAD)
+async def submit_batch(
+    file: Annotated[UploadFile, File(description="A topics CSV with a 'topic' column.")],
+    wb: UserWorkbench,
+    request: Request,
+    response: Response,
+    name: Annotated[str | None, Form(max_length=200)] = None,
+    workers: Annotated[int, Form(ge=1, le=MAX_BATCH_WORKERS)] = 1,
+) -> JobAccepted:
+    """Queue a batch run over the uploaded CSV: one article per row (a job of kind batch,
+    whose events report each finished row)."""
+    data = await file.read()
+    job = await run_in_threadpool(
+        wb.submit_batch, data, file.filename or "topics.csv", name=name, workers=workers
+    )
+    wake_dispatcher(request)
+    links = links_for(job.id)
+    response.headers["Location"] = links.self
+    return JobAccepted(id=job.id, status=job.status, kind=job.kind, links=links)
+
+
+@router.get("/batch/runs", response_model=list[BatchRunRecord])
+def list_runs(wb: UserWorkbench) -> list[BatchRunRecord]:
+    """Your batch runs, newest first."""
+    return wb.batch_runs()
+
+
+@router.get("/batch/runs/{run_id}", response_model=BatchReport, responses=NO_SUCH_RUN)
+def get_run(run_id: PathId, wb: UserWorkbench) -> BatchReport:
+    """A run's rows and totals as stored now."""
+    return wb.batch_report(run_id)
+
+
+@router.get(
+    "/batch/runs/{run_id}/summary.csv",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/csv": {}}}, **NO_SUCH_RUN},
+)
+def get_summary(run_id: PathId, wb: UserWorkbench) -> FileResponse:
+    """The run's summary table as CSV (written when the run last finished)."""
+    report = wb.batch_report(run_id)
+    if report.summary_csv is None or not Path(report.summary_csv).is_file():
+        raise HTTPException(404, detail=f"batch run {run_id} has no summary yet")
+    return FileResponse(
+        report.summary_csv, media_type="text/csv", filename=f"{report.name}-summary.csv"
+    )

@@ -1,0 +1,139 @@
+"""Helpers several test folders share: what a test must keep out of its environment, a
+throwaway PostgreSQL schema, and Debian's headless Chromium. (Plain functions, imported by
+conftest files and tests; pytest puts this folder on ``sys.path``.)"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from aiwriter_kernel.store.engine import create_engine_for
+
+LEAKY_PREFIXES = ("AIWRITER_", "OPENAI_")
+LEAKY_NAMES = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "TAVILY_API_KEY",
+    "EXA_API_KEY",
+    "SERPER_API_KEY",
+)
+POSTGRES_SESSION_TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def browser_test_marks() -> list:
+    """The marks of a test that starts a server and drives the real Chromium (skipped, with
+    the way to install it, when Chromium is missing)."""
+    import pytest
+
+    missing = pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (run `make browser`)"
+    )
+    return [pytest.mark.slow, pytest.mark.browser, pytest.mark.server, missing]
+
+
+def is_leaky(name: str) -> bool:
+    """A developer's own setting or key, which must never reach a test or its servers."""
+    return name.startswith(LEAKY_PREFIXES) or name in LEAKY_NAMES
+
+
+def scrubbed_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``environ`` (default: this process's) without the developer's settings and keys."""
+    source = os.environ if environ is None else environ
+    return {name: value for name, value in source.items() if not is_leaky(name)}
+
+
+def postgres_schema(server_url: str) -> Iterator[str]:
+    """Create a schema, yield a URL whose connections start in it, then drop it.
+
+    psycopg hands "options" to the server: every connection starts in the schema, and in a
+    time zone far from UTC so that any time not normalised to UTC shows up.
+    """
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine_for(server_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        options = f"-csearch_path={schema} -ctimezone={POSTGRES_SESSION_TIME_ZONE}"
+        url = make_url(server_url).update_query_dict({"options": options})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def headless_chromium(profile: Path):
+    """Debian's Chromium through its own chromedriver, headless, with a fresh profile and the
+    background networking a closed machine refuses switched off (nothing is downloaded)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1400,2400",
+    ):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str, server: subprocess.Popen, log: Path, seconds: float) -> None:
+    """Wait until ``url`` answers 200; fail with the server's log if it exits or never does."""
+    import pytest
+
+    name = Path(str(server.args[0] if isinstance(server.args, list) else server.args)).name
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"{name} exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
+
+
+def wait_until(condition, seconds: float) -> None:
+    """Poll ``condition`` every half second until it is true (selenium's wait, no browser)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(None, seconds, poll_frequency=0.5).until(lambda _: condition())
+
+
+def visible(browser, by: str, selector: str, seconds: float):
+    """The element once it is visible."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, seconds, poll_frequency=0.5).until(
+        expected_conditions.visibility_of_element_located((by, selector))
+    )
