@@ -1,0 +1,77 @@
+"""Provider keys remembered in the OS keyring (service ``aiwriter``), when the user asks.
+
+A key typed into Settings lives in the session's memory; ticking "remember" also puts it
+in the operating system's keyring, so the next session finds it. It is never written to the
+database, to files under the home, or to a log. Where no secure keyring exists (a CI box,
+a container), or only a plain-text file "keyring" would take it, remembering is refused
+with a reason and the key stays in the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+SERVICE = "aiwriter"
+INSECURE_BACKENDS = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+
+
+class KeyringUnavailable(Exception):
+    """No secure OS keyring answers here; the message says why in plain words."""
+
+
+def backend_problem() -> str | None:
+    """Why keys cannot be remembered here, or None when a secure keyring is available."""
+    try:
+        import keyring
+    except ImportError:
+        return "the keyring package is not installed"
+    backend = keyring.get_keyring()
+    module = type(backend).__module__
+    insecure = module.startswith(INSECURE_BACKENDS)
+    if insecure or ("chainer" in module and not _chained(backend)):
+        return f"no secure OS keyring is available here ({type(backend).__name__})"
+    return None
+
+
+def remember(provider: str, key: str) -> None:
+    """Store ``key`` for ``provider``; ``KeyringUnavailable`` when that cannot be done."""
+    problem = backend_problem()
+    if problem is not None:
+        raise KeyringUnavailable(problem)
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(SERVICE, provider, key)
+    except KeyringError as error:
+        raise KeyringUnavailable(f"the OS keyring refused the key: {error}") from None
+
+
+def recall(provider: str) -> str | None:
+    """The key remembered for ``provider``, or None (also when there is no keyring)."""
+    if backend_problem() is not None:
+        return None
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(SERVICE, provider)
+    except KeyringError:
+        return None
+
+
+def forget(provider: str) -> None:
+    """Remove the remembered key of ``provider``, if there is one."""
+    if backend_problem() is not None:
+        return
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
+        keyring.delete_password(SERVICE, provider)
+
+
+def _chained(backend: object) -> bool:
+    """A chainer is secure only when it chains at least one secure backend."""
+    backends = getattr(backend, "backends", ())
+    return any(not type(b).__module__.startswith(INSECURE_BACKENDS) for b in backends)

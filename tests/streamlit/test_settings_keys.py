@@ -1,0 +1,152 @@
+"""API keys typed into Settings: used by the session's model calls, kept in memory or the OS
+keyring, and never written to the database, the home's files or the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from app_pages import button, messages, page, selectbox, shown_text, text_input
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from apps.streamlit import keys
+from apps.streamlit.session import CHOICE_KEY
+
+KEY = "sk-streamlit-test-9f8e7d6c5b4a"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A secure-looking keyring that keeps passwords in this process only."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if self.passwords.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such password")
+
+
+class PlainTextKeyring(MemoryKeyring):
+    """Stands for keyrings.alt's file backends, which store keys as readable files."""
+
+
+PlainTextKeyring.__module__ = "keyrings.alt.file"
+
+
+@pytest.fixture
+def use_keyring() -> Iterator[object]:
+    """Swap the process's keyring backend for the test, then put the original back."""
+    original = keyring.get_keyring()
+    chosen: list[KeyringBackend] = []
+
+    def use(backend: KeyringBackend) -> KeyringBackend:
+        keyring.set_keyring(backend)
+        chosen.append(backend)
+        return backend
+
+    yield use
+    keyring.set_keyring(original)
+
+
+def settings_page():
+    at = page("Home.py").run()
+    return at.switch_page("pages/7_Settings.py").run()
+
+
+def save(at, *, provider: str, key: str = "", base_url: str = "", remember: bool = False):
+    selectbox(at, "Provider").set_value(provider)
+    text_input(at, "API key").set_value(key)
+    text_input(at, "Base URL (openai only)").set_value(base_url)
+    box = at.checkbox[0]
+    if not box.disabled:
+        box.set_value(remember)
+    button(at, "Use these settings").click()
+    return at.run()
+
+
+def files_containing(root: Path, secret: str) -> list[Path]:
+    """Every file under ``root`` whose bytes contain ``secret`` (database files included)."""
+    needle = secret.encode()
+    return [p for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_without_a_keyring_the_key_stays_in_the_session(home: Path, use_keyring) -> None:
+    use_keyring(fail.Keyring())
+    at = settings_page()
+    assert at.checkbox[0].disabled
+    assert any("Keys cannot be remembered here" in i for i in messages(at, "info"))
+
+    at = save(at, provider="openai", key=KEY, base_url="http://127.0.0.1:9/v1")
+    assert not at.exception and not at.error
+    choice = at.session_state[CHOICE_KEY]
+    assert choice.api_key.get_secret_value() == KEY and choice.key_source == "session"
+    assert "API key from this session" in shown_text(at)
+    assert KEY not in shown_text(at)
+    assert files_containing(home, KEY) == []
+
+
+def test_a_secure_keyring_remembers_the_key_for_the_next_session(home: Path, use_keyring) -> None:
+    backend = use_keyring(MemoryKeyring())
+    at = save(settings_page(), provider="gemini", key=KEY, remember=True)
+    assert not at.exception and not at.error
+    assert backend.passwords == {(keys.SERVICE, "gemini"): KEY}
+    assert "API key from the OS keyring" in shown_text(at)
+
+    later = save(settings_page(), provider="gemini")  # a new session, no key typed
+    choice = later.session_state[CHOICE_KEY]
+    assert choice.api_key.get_secret_value() == KEY and choice.key_source == "keyring"
+
+    button(later, "Forget the remembered key").click()
+    later.run()
+    assert backend.passwords == {}
+    assert later.session_state[CHOICE_KEY].api_key is None
+    assert files_containing(home, KEY) == []
+
+
+def test_a_plain_text_keyring_is_refused_and_the_key_kept_in_the_session(
+    home: Path, use_keyring
+) -> None:
+    backend = use_keyring(PlainTextKeyring())
+    assert keys.backend_problem() is not None
+    with pytest.raises(keys.KeyringUnavailable):
+        keys.remember("openai", KEY)
+    at = save(settings_page(), provider="openai", key=KEY)
+    assert at.session_state[CHOICE_KEY].key_source == "session"
+    assert backend.passwords == {}
+
+
+@pytest.mark.slow
+def test_the_session_key_reaches_the_provider_but_never_the_home(
+    corpus_home: Path, fake_openai, use_keyring
+) -> None:
+    use_keyring(fail.Keyring())
+    at = save(settings_page(), provider="openai", key=KEY, base_url=fake_openai.base_url)
+    assert not at.exception and not at.error
+    assert "provider **openai**" in shown_text(at)
+
+    at.switch_page("pages/2_Write.py").run()
+    text_input(at, "Topic").set_value("Readable headlines")
+    button(at, "Plan the outline").click()
+    at.run()
+    button(at, "Write the draft").click()
+    at.run()
+    assert not at.exception and not at.error, shown_text(at)
+
+    assert fake_openai.requests, "the session's provider was never called"
+    assert {r.headers.get("authorization") for r in fake_openai.requests} == {f"Bearer {KEY}"}
+    assert files_containing(corpus_home, KEY) == []  # database, vectors, logs, uploads
+    assert KEY not in shown_text(at)
