@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         default=(), description="Hosts/CIDRs the URL fetcher may reach despite the SSRF guard."
     )
 
+    @field_validator(
+        "openai_api_key",
+        "gemini_api_key",
+        "tavily_api_key",
+        "exa_api_key",
+        "serper_api_key",
+        mode="before",
+    )
+    @classmethod
+    def _blank_key_is_no_key(cls, value: Any) -> Any:
+        """An empty key (``OPENAI_API_KEY=``) means none: workers get one to drop a key."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("home", mode="before")
     @classmethod
     def _expand_home(cls, value: Any) -> Any:

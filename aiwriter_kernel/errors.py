@@ -6,6 +6,8 @@ front ends print ``str(error)`` as one line instead of a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AIWriterError(Exception):
     """Base class: something the user can act on, described in one line."""
@@ -33,6 +35,13 @@ class NotFoundError(AIWriterError):
 
 class ValidationError(AIWriterError):
     """The caller's input cannot be used (empty name, duplicate, out of range...)."""
+
+    @classmethod
+    def from_pydantic(cls, error: Any, model_name: str, prefix: str = "") -> ValidationError:
+        """pydantic's first complaint as one line naming the field (``prefix.field: msg``)."""
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or model_name
+        return cls(f"{prefix}{where}: {first['msg']}")
 
 
 class ProviderError(AIWriterError):

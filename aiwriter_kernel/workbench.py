@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         JobEventRecord,
         JobRecord,
         SourceRecord,
+        UserRecord,
         WorkspaceRecord,
     )
 
@@ -125,11 +126,20 @@ class Workbench:
             from aiwriter_kernel.errors import ValidationError
 
             raise ValidationError(f"not a model setting: {', '.join(unknown)}")
+        new_url = overrides.get("openai_base_url", self.settings.openai_base_url)
+        if new_url != self.settings.openai_base_url:
+            # The home's key is for the home's endpoint: never send it to another URL.
+            overrides.setdefault("openai_api_key", None)
         settings = Settings.model_validate({**self.settings.model_dump(), **overrides})
         view = type(self)(settings, self.db, owner_id=self.owner_id)
         view._owns_database = False
         view.__dict__["kb"] = self.kb
         return view
+
+    def authenticate(self, api_key: str) -> UserRecord | None:
+        """The user an API key belongs to; None when it is unknown, revoked or expired, or
+        its user is disabled (front ends answer all of these alike)."""
+        return self.db.accounts.verify_api_key(api_key)
 
     def user_id(self, name: str) -> int:
         """The id of the user ``name``; ``NotFoundError`` when there is none."""
@@ -258,7 +268,7 @@ class Workbench:
         """Research and plan an article; returns the new draft's id and its outline."""
         from aiwriter_kernel.pipelines.article import ArticlePipeline
 
-        request = _article_request(request, fields)
+        request = self._allowed(_article_request(request, fields))
         return ArticlePipeline(self).outline(request, **_listener(on_event))
 
     def draft(
@@ -352,7 +362,7 @@ class Workbench:
         """A draft, a text or a topic rewritten for a channel, within the channel's limits."""
         from aiwriter_kernel.pipelines.rewrite import RewritePipeline, RewriteRequest
 
-        typed = _typed(RewriteRequest, request, fields)
+        typed = self._allowed(_typed(RewriteRequest, request, fields))
         return RewritePipeline(self).run(typed, **_listener(on_event))
 
     def seo_metadata(
@@ -365,7 +375,7 @@ class Workbench:
         """Title options, meta descriptions, slug, Open Graph tags and JSON-LD for a draft."""
         from aiwriter_kernel.pipelines.seo_metadata import SeoMetadataPipeline, SeoMetadataRequest
 
-        typed = _typed(SeoMetadataRequest, request, fields)
+        typed = self._allowed(_typed(SeoMetadataRequest, request, fields))
         return SeoMetadataPipeline(self).run(typed, **_listener(on_event))
 
     def summarize(
@@ -378,7 +388,7 @@ class Workbench:
         """A cited summary of selected sources."""
         from aiwriter_kernel.pipelines.summary import SummaryPipeline, SummaryRequest
 
-        typed = _typed(SummaryRequest, request, fields)
+        typed = self._allowed(_typed(SummaryRequest, request, fields))
         return SummaryPipeline(self).run(typed, **_listener(on_event))
 
     def ask(
@@ -391,7 +401,7 @@ class Workbench:
         """A cited answer from the knowledge base, or a refusal when it holds no evidence."""
         from aiwriter_kernel.pipelines.answer import AnswerPipeline, QuestionRequest
 
-        typed = _typed(QuestionRequest, request, fields)
+        typed = self._allowed(_typed(QuestionRequest, request, fields))
         return AnswerPipeline(self).run(typed, **_listener(on_event))
 
     def copy(
@@ -400,7 +410,7 @@ class Workbench:
         """Short copy in a copywriting framework (AIDA, PAS, BAB, FAB, 4Ps, PSP)."""
         from aiwriter_kernel.pipelines.copywriting import CopyPipeline, CopyRequest
 
-        typed = _typed(CopyRequest, request, fields)
+        typed = self._allowed(_typed(CopyRequest, request, fields))
         return CopyPipeline(self).run(typed, **_listener(on_event))
 
     def fact_check(
@@ -413,7 +423,7 @@ class Workbench:
         """Each checkable claim of a text, marked supported, contradicted or without evidence."""
         from aiwriter_kernel.pipelines.fact_check import FactCheckPipeline, FactCheckRequest
 
-        typed = _typed(FactCheckRequest, request, fields)
+        typed = self._allowed(_typed(FactCheckRequest, request, fields))
         return FactCheckPipeline(self).run(typed, **_listener(on_event))
 
     def calendar(
@@ -426,7 +436,7 @@ class Workbench:
         """A content calendar spreading the knowledge base's topics over a date range."""
         from aiwriter_kernel.pipelines.calendar import CalendarPipeline, CalendarRequest
 
-        typed = _typed(CalendarRequest, request, fields)
+        typed = self._allowed(_typed(CalendarRequest, request, fields))
         return CalendarPipeline(self).run(typed, **_listener(on_event))
 
     # -- chat: the models behind the OpenAI-compatible endpoint -----------------------------
@@ -468,6 +478,32 @@ class Workbench:
 
         return stream_chat(self, messages, model=model, params=params)
 
+    def _allowed(self, request: M) -> M:
+        """``request`` if it names no model, or one this home serves (``models()``).
+
+        Only checked for a user's view: a provider or model from an API client must never
+        make the server load a local path as a model or reach an endpoint the operator did
+        not configure. The home's operator may name any model, as in the CLI.
+        """
+        from aiwriter_kernel.errors import NotFoundError, ValidationError
+
+        provider = getattr(request, "provider", None)
+        model = getattr(request, "model", None)
+        if self.owner_id is None or (provider is None and model is None):
+            return request
+        served = self.models()
+        if model is not None:
+            try:
+                found = self.model(model)
+            except NotFoundError as error:
+                raise ValidationError(str(error)) from None
+            if provider is not None and provider != found.provider:
+                raise ValidationError(f"the model {model!r} is served by {found.provider!r}")
+        elif provider not in {each.provider for each in served}:
+            names = ", ".join(sorted({each.provider for each in served}))
+            raise ValidationError(f"the provider {provider!r} is not served here; use {names}")
+        return request
+
     # -- personas ---------------------------------------------------------------------------
 
     def save_persona(
@@ -497,6 +533,7 @@ class Workbench:
         return [Persona.from_record(record) for record in self.db.personas.list(space.id)]
 
     def delete_persona(self, name: str, *, workspace: str = "default") -> None:
+        """Remove the persona ``name`` from ``workspace``; drafts written with it stay."""
         space = self.workspace(workspace)
         self.db.personas.delete(space.id, name)
 
@@ -534,6 +571,15 @@ class Workbench:
     def submit_job(self, kind: str, request: BaseModel | dict[str, Any]) -> JobRecord:
         """Queue a job of ``kind`` for this workbench's user; the request is validated
         against the kind's model first, so nothing is stored for a bad one."""
+        from aiwriter_kernel.errors import ValidationError
+        from aiwriter_kernel.jobs.kinds import job_kind
+
+        found = job_kind(kind)
+        if not found.public:
+            raise ValidationError(f"a {kind} job is started from an upload (submit_batch)")
+        return self._queue_job(kind, request)
+
+    def _queue_job(self, kind: str, request: BaseModel | dict[str, Any]) -> JobRecord:
         from aiwriter_kernel.jobs.kinds import job_kind, validated_request
 
         found = job_kind(kind)
@@ -545,11 +591,19 @@ class Workbench:
     ) -> JobRecord:
         """Keep an uploaded topics CSV in this user's own folder of the home and queue a
         batch job over it (the upload is checked first; a client never names a path)."""
+        from aiwriter_kernel.errors import ValidationError
         from aiwriter_kernel.jobs.uploads import store_topics_upload
 
         path = store_topics_upload(self.settings.home, self.owner_id, data, filename)
+        for status in ("queued", "running"):
+            for job in self.jobs(status):
+                if job.kind == "batch" and job.request.get("csv_path") == str(path):
+                    raise ValidationError(
+                        f"this CSV is already being run (job {job.id}); uploading it again "
+                        "after that job ends resumes the run"
+                    )
         request = {"csv_path": str(path), "name": name, "workers": workers}
-        return self.submit_job("batch", request)
+        return self._queue_job("batch", request)
 
     def job(self, job_id: str) -> JobRecord:
         """The job ``job_id``; ``NotFoundError`` when it is missing or another user's."""
@@ -639,9 +693,7 @@ def _typed(model: type[M], request: M | None, fields: dict[str, Any]) -> M:
         base = request.model_dump() if request is not None else {}
         return model.model_validate({**base, **fields})
     except PydanticValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or model.__name__
-        raise ValidationError(f"{where}: {first['msg']}") from None
+        raise ValidationError.from_pydantic(error, model.__name__) from None
 
 
 def _listener(on_event: Any) -> dict[str, Any]:

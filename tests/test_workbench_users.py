@@ -131,3 +131,29 @@ def test_an_upload_needs_a_name_and_a_supported_type(alice: Workbench) -> None:
     [item] = alice.ingest_bytes(b"\x00\x01binary", "blob.exe").items
     assert item.status == "failed" and item.error
     assert alice.sources() == []
+
+
+def test_a_user_may_only_name_models_this_home_serves(alice: Workbench) -> None:
+    alice.ingest_bytes(NOTES, "notes.md")
+    for fields, message in (
+        ({"provider": "hf", "model": "/etc"}, "the model '/etc' is not served here"),
+        ({"model": "../../secrets"}, "is not served here"),
+        ({"provider": "gemini"}, "the provider 'gemini' is not served here"),
+        ({"provider": "hf", "model": "composer"}, "served by 'offline'"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            alice.outline("Readable web pages", target_words=200, **fields)
+        with pytest.raises(ValidationError, match=message):
+            alice.rewrite(text="Short words win.", channel="linkedin", **fields)
+    assert alice.drafts() == []  # refused before any work
+    draft_id, _ = alice.outline("Readable web pages", provider="offline", model="composer")
+    assert alice.require_draft(draft_id).kind == "article"
+
+
+def test_over_long_names_are_refused_on_every_backend(alice: Workbench) -> None:
+    with pytest.raises(ValidationError, match="at most 100 characters"):
+        alice.sources(workspace="w" * 101)
+    with pytest.raises(ValidationError, match="workspace"):
+        alice.outline("Readable web pages", workspace="w" * 101)
+    with pytest.raises(ValidationError, match="model"):
+        alice.rewrite(text="Short words.", channel="linkedin", model="m" * 201)

@@ -27,6 +27,7 @@ from aiwriter_kernel.batch.summary import write_summary
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.store.models import BatchRun
 from aiwriter_kernel.store.records import BatchRunRecord, NewBatchRow
+from aiwriter_kernel.worker_env import worker_env
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench
@@ -193,18 +194,9 @@ class BatchRunner:
         return build_report(self.wb, run_id, skipped=earlier, notes=notes)
 
     def _kernel_env(self) -> dict[str, str]:
-        """What the kernels need to open this workbench as it is: its home, database and
-        model choice. Never a key: kernels read keys from the user's own environment."""
-        settings = self.wb.settings
-        env = {"AIWRITER_HOME": str(settings.home), "AIWRITER_PROVIDER": settings.provider}
-        for name, value in (
-            ("AIWRITER_DATABASE_URL", settings.database_url),
-            ("AIWRITER_MODEL", settings.model),
-            ("AIWRITER_OPENAI_BASE_URL", settings.openai_base_url),
-        ):
-            if value:
-                env[name] = str(value)
-        return env
+        """What the kernels need to open this workbench as it is (home, database, model
+        choice); never a key: kernels read keys from the user's own environment."""
+        return worker_env(self.wb.settings)
 
 
 class _RunContext:

@@ -104,6 +104,12 @@ def warnings_for(target: Target, host: str, workers: int) -> list[str]:
             f"binding to {host}: the {target.value} will be reachable from the network; "
             "put it behind TLS and a firewall"
         )
+        if target is not Target.api:
+            warnings.append(
+                f"the {target.value} has no login: anyone who reaches it works as this home's "
+                "operator, with its drafts and provider keys; keep it on 127.0.0.1 or put "
+                "it behind an authenticating proxy"
+            )
     if target is Target.api and workers > 1 and _database_is_sqlite():
         warnings.append(
             f"{workers} workers share one SQLite database, which serialises writes; "

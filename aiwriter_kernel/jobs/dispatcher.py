@@ -23,9 +23,9 @@ from aiwriter_kernel.jobs.worker import (
     execute_job,
     one_line_error,
     start_job_worker,
-    worker_env,
 )
 from aiwriter_kernel.store.models import utcnow
+from aiwriter_kernel.worker_env import worker_env
 
 if TYPE_CHECKING:
     from aiwriter_kernel.batch.executors import RowExecutor
@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 
 POLL_S = 1.0
 HEARTBEAT_S = 2.0
-STALE_AFTER_S = 3 * HEARTBEAT_S
+STALE_AFTER_S = 5 * HEARTBEAT_S  # a slow database must not make a live job look dead
 MAX_ATTEMPTS = 3
 STOPPED_NOTE = "the server stopped; retrying"
+NO_EXECUTOR_NOTE = "no worker could be started; retrying"
 ExecutorFactory = Callable[[], "RowExecutor"]
 
 
@@ -140,7 +141,8 @@ class JobDispatcher:
 
     def requeue_stale(self) -> None:
         stale_before = utcnow() - timedelta(seconds=self.stale_after_s)
-        for job in self.db.jobs.requeue_stale(stale_before, self.max_attempts):
+        own = [job_id for job_id, _ in self._in_flight.values()]
+        for job in self.db.jobs.requeue_stale(stale_before, self.max_attempts, keep=own):
             log.warning("job %s was interrupted; it is now %s", job.id, job.status)
 
     def _run(self) -> None:
@@ -172,9 +174,13 @@ class JobDispatcher:
                 if self._stopping.is_set():
                     self.db.jobs.requeue(job_id, token, note=STOPPED_NOTE, give_back=True)
                     return
-                if self._executor is None:
-                    self._executor = self._new_executor()
-                future = self._executor.submit(task.model_dump(mode="json"))
+                try:
+                    if self._executor is None:
+                        self._executor = self._new_executor()
+                    future = self._executor.submit(task.model_dump(mode="json"))
+                except Exception:  # no executor (Dask unreachable...): give the job back
+                    self.db.jobs.requeue(job_id, token, note=NO_EXECUTOR_NOTE, give_back=True)
+                    raise
                 self._in_flight[future] = (job_id, token)
 
     def _heartbeat(self) -> None:

@@ -115,6 +115,5 @@ def validated_request(kind: JobKind, request: BaseModel | dict[str, Any]) -> Bas
     try:
         return kind.request_model.model_validate(data)
     except PydanticValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or kind.request_model.__name__
-        raise ValidationError(f"request.{where}: {first['msg']}") from None
+        name = kind.request_model.__name__
+        raise ValidationError.from_pydantic(error, name, prefix="request.") from None

@@ -17,23 +17,14 @@ from pydantic import BaseModel, Field
 from aiwriter_kernel.errors import AIWriterError
 from aiwriter_kernel.jobs.kinds import job_kind
 from aiwriter_kernel.jobs.reporter import JobAbandoned, JobReporter
+from aiwriter_kernel.worker_env import ENV_SETTINGS, OPENAI_KEY_VARIABLES
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.config import Settings
     from aiwriter_kernel.workbench import Workbench
 
 MAX_ERROR_LENGTH = 300
 PARENT_CHECK_S = 1.0
 # env name -> Settings field: what a worker needs to open the same home. Never a key.
-ENV_SETTINGS = {
-    "AIWRITER_HOME": "home",
-    "AIWRITER_DATABASE_URL": "database_url",
-    "AIWRITER_CHROMA_URL": "chroma_url",
-    "AIWRITER_PROVIDER": "provider",
-    "AIWRITER_MODEL": "model",
-    "AIWRITER_EMBEDDING_MODEL": "embedding_model",
-    "AIWRITER_OPENAI_BASE_URL": "openai_base_url",
-}
 
 
 class JobTask(BaseModel):
@@ -45,16 +36,6 @@ class JobTask(BaseModel):
     kind: str
     request: dict[str, Any]
     env: dict[str, str] = Field(default_factory=dict)
-
-
-def worker_env(settings: Settings) -> dict[str, str]:
-    """The settings a worker must share with the dispatcher's workbench, as env values."""
-    env: dict[str, str] = {}
-    for name, field in ENV_SETTINGS.items():
-        value = getattr(settings, field)
-        if value is not None and value != "":
-            env[name] = str(value)
-    return env
 
 
 def one_line_error(error: BaseException) -> str:
@@ -116,6 +97,8 @@ def _workbench(env: dict[str, str]) -> Workbench:
         }
         if "home" in overrides:
             overrides["home"] = Path(overrides["home"])
+        if any(env.get(name) == "" for name in OPENAI_KEY_VARIABLES):
+            overrides["openai_api_key"] = None  # blanked by the parent: use no inherited key
         opened = Workbench.open(**overrides)
         _WORKBENCH = (key, opened)
         return opened

@@ -21,6 +21,7 @@ from aiwriter_kernel.llm.tasks import AnswerTask
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import labels_in
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.pipelines.summary import (
     MIN_COVERAGE,
     CitedText,
@@ -64,9 +65,9 @@ class QuestionRequest(BaseModel):
     k: int = Field(default=6, ge=1, le=50)  # passages retrieved
     source_ids: list[int] | None = Field(default=None, min_length=1, max_length=100)
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     _ids = field_validator("source_ids")(clean_ids)
 

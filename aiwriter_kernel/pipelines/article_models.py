@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
+
 ArticleFormat = Literal["article", "essay", "news", "how-to", "listicle", "faq"]
 ARTICLE_FORMATS: tuple[str, ...] = ("article", "essay", "news", "how-to", "listicle", "faq")
 
@@ -23,9 +25,9 @@ class ArticleRequest(BaseModel):
     target_words: int = Field(default=900, ge=150, le=6000)
     sections: int | None = Field(default=None, ge=2, le=12)
     persona: str | None = Field(default=None, max_length=100)
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     @field_validator("topic")
     @classmethod

@@ -27,6 +27,7 @@ from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask, TitleTask, Voi
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
@@ -91,9 +92,9 @@ class CalendarRequest(BaseModel):
     per_week: int = Field(default=3, ge=1, le=21)
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     @field_validator("theme")
     @classmethod
@@ -147,9 +148,9 @@ class CalendarEntry(BaseModel):
     source_ids: list[int] = Field(default_factory=list)
     audience: str | None = None
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     def article_request(self) -> ArticleRequest:
         """The article pipeline's request for this entry (its title is the topic)."""

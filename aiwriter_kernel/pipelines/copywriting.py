@@ -31,6 +31,7 @@ from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import words
@@ -74,9 +75,9 @@ class CopyRequest(BaseModel):
     keyword: str | None = Field(default=None, max_length=100)
     max_chars: int | None = Field(default=None, ge=60, le=5000)
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     @field_validator("framework")
     @classmethod

@@ -23,6 +23,7 @@ from aiwriter_kernel.llm.offline.fact_check import VERDICTS, judge, locate
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import find_banned
 
 if TYPE_CHECKING:
@@ -57,9 +58,9 @@ class FactCheckRequest(BaseModel):
     use_web: bool = False
     max_claims: int = Field(default=30, ge=1, le=200)
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     @model_validator(mode="after")
     def _one_input(self) -> FactCheckRequest:

@@ -26,6 +26,7 @@ from aiwriter_kernel.pipelines.channel_parts import ChannelParts, Parts, parse_p
 from aiwriter_kernel.pipelines.citations_markup import MARKER, labels_in
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.pipelines.summary import missing_terms, redact
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 
@@ -61,9 +62,9 @@ class RewriteRequest(BaseModel):
     keyword: str | None = Field(default=None, max_length=100)
     max_chars: int | None = Field(default=None, ge=MIN_MAX_CHARS)
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     @field_validator("channel")
     @classmethod

@@ -28,6 +28,7 @@ from aiwriter_kernel.llm.tasks import MetaDescriptionTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
@@ -87,9 +88,9 @@ class SeoMetadataRequest(BaseModel):
     image: str | None = Field(default=None, max_length=2000)
     schema_type: Literal["Article", "BlogPosting"] = "BlogPosting"
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     _urls = field_validator("url", "base_url", "image")(_absolute_url)
     _names = field_validator("keyword", "author", "site_name")(_one_line)

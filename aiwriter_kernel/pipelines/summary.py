@@ -23,6 +23,7 @@ from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_in, rewrite_markers
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.research.models import SearchFilters, SearchHit
 from aiwriter_kernel.store.records import SourceRecord
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
@@ -67,9 +68,9 @@ class SummaryRequest(BaseModel):
     query: str | None = Field(default=None, max_length=500)
     max_words: int = Field(default=150, ge=30, le=2000)
     persona: str | None = None
-    workspace: str = "default"
-    provider: str | None = None
-    model: str | None = None
+    workspace: WorkspaceName = "default"
+    provider: ProviderName = None
+    model: ModelName = None
 
     _ids = field_validator("source_ids")(clean_ids)
 

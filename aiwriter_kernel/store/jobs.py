@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -182,10 +183,15 @@ class JobsRepository(Repository):
             job = session.get(Job, job_id)
             return None if job is None else JobRecord.model_validate(job)
 
-    def requeue_stale(self, stale_before: datetime, max_attempts: int) -> builtins.list[JobRecord]:
+    def requeue_stale(
+        self, stale_before: datetime, max_attempts: int, keep: Collection[str] = ()
+    ) -> builtins.list[JobRecord]:
         """Running jobs whose worker stopped heartbeating before ``stale_before`` (a crash,
-        a killed server) go back to the queue, or fail after ``max_attempts`` attempts."""
+        a killed server) go back to the queue, or fail after ``max_attempts`` attempts.
+        Jobs in ``keep`` (the caller's own, alive however late its heartbeat) are left."""
         query = select(Job).where(Job.status == "running", Job.heartbeat_at < stale_before)
+        if keep:
+            query = query.where(Job.id.not_in(list(keep)))
         with self._session() as session:
             stale = builtins.list(session.scalars(query))
         changed = []

@@ -17,6 +17,8 @@ from aiwriter_kernel.store.models import User, Workspace
 from aiwriter_kernel.store.records import WorkspaceRecord
 from aiwriter_kernel.store.session import Repository
 
+MAX_NAME = 100  # what requests accept; the column holds 200
+
 
 class WorkspacesRepository(Repository):
     """Find or create workspaces."""
@@ -26,6 +28,8 @@ class WorkspacesRepository(Repository):
         name = name.strip()
         if not name:
             raise ValidationError("a workspace name must not be empty")
+        if len(name) > MAX_NAME:
+            raise ValidationError(f"a workspace name is at most {MAX_NAME} characters")
         try:
             return self._get_or_create(name, owner_id)
         except IntegrityError:

@@ -37,7 +37,7 @@ def current_user(
     workbench: Annotated[Workbench, Depends(home_workbench)],
 ) -> UserRecord:
     """The key's user; unknown, revoked and expired keys and disabled users all get 401."""
-    user = workbench.db.accounts.verify_api_key(key)
+    user = workbench.authenticate(key)
     if user is None:
         raise _unauthorized("the API key is unknown, revoked or expired")
     request.state.user = user

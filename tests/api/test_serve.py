@@ -113,5 +113,6 @@ def test_binding_beyond_loopback_warns_that_the_network_can_reach_it(home: Path)
     assert warnings_for(Target.api, "::1", 1) == []
     [warning] = warnings_for(Target.api, "0.0.0.0", 1)
     assert "reachable from the network" in warning
-    [app_warning] = warnings_for(Target.app, "192.168.1.20", 1)
+    app_warning, no_login = warnings_for(Target.app, "192.168.1.20", 1)
     assert "app will be reachable" in app_warning
+    assert "the app has no login" in no_login and "operator" in no_login

@@ -12,8 +12,9 @@ import pytest
 from aiwriter_kernel.errors import NotFoundError, ValidationError
 from aiwriter_kernel.jobs import worker
 from aiwriter_kernel.jobs.dispatcher import JobDispatcher
-from aiwriter_kernel.jobs.worker import JobTask, execute_job, worker_env
+from aiwriter_kernel.jobs.worker import JobTask, execute_job
 from aiwriter_kernel.workbench import Workbench
+from aiwriter_kernel.worker_env import worker_env
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 
