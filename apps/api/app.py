@@ -6,8 +6,8 @@ its pydantic result. ``create_app`` is the factory uvicorn runs (``--factory``) 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -19,7 +19,7 @@ from apps.api import jobs_runtime
 from apps.api.body_limit import BodySizeLimit
 from apps.api.errors import install_error_handlers
 from apps.api.models import json_error
-from apps.api.ratelimit import enforce_rate_limit
+from apps.api.ratelimit import close_limiter, enforce_rate_limit
 from apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
 from apps.api.settings import ApiSettings
 from apps.api.timeouts import install_request_timeout
@@ -45,6 +45,26 @@ def create_app(
     A workbench passed in stays the caller's to close; one opened here closes at shutdown.
     """
     api_settings = api_settings or ApiSettings()
+    app = FastAPI(
+        title="AI-Writer API",
+        version=API_VERSION,
+        description="Research, cited drafts, channel rewrites, SEO and readability over HTTP.",
+        lifespan=lifespan_for(workbench, settings, api_settings),
+    )
+    install_middleware(app, api_settings)
+    include_routers(app)
+    return app
+
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def lifespan_for(
+    workbench: Workbench | None, settings: Settings | None, api_settings: ApiSettings
+) -> Lifespan:
+    """What runs around serving: open the workbench (unless given one) and start the job
+    dispatcher; at shutdown stop the dispatcher, close the rate limiter the app made and
+    the workbench it opened."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,15 +76,15 @@ def create_app(
             yield
         finally:
             jobs_runtime.stop(app)
+            close_limiter(app)
             if owned:
                 app.state.workbench.close()
 
-    app = FastAPI(
-        title="AI-Writer API",
-        version=API_VERSION,
-        description="Research, cited drafts, channel rewrites, SEO and readability over HTTP.",
-        lifespan=lifespan,
-    )
+    return lifespan
+
+
+def install_middleware(app: FastAPI, api_settings: ApiSettings) -> None:
+    """Error answers, the request time limit, the body size limit and (when configured) CORS."""
     install_error_handlers(app)
     install_request_timeout(app, api_settings.request_timeout_s)
     app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)
@@ -75,6 +95,10 @@ def create_app(
             allow_methods=["*"],
             allow_headers=["*"],
         )
+
+
+def include_routers(app: FastAPI) -> None:
+    """Health is open; everything under /api and /v1 needs a key and is rate limited."""
     app.include_router(health.router)
     limited = [Depends(enforce_rate_limit)]
     for module in (research, pipelines, drafts, batch, jobs):
@@ -82,4 +106,3 @@ def create_app(
             module.router, prefix="/api", dependencies=limited, responses=LIMITED_RESPONSES
         )
     app.include_router(openai_compat.router, prefix="/v1", dependencies=limited)
-    return app

@@ -36,6 +36,9 @@ STATUS_BY_ERROR: tuple[tuple[type[AIWriterError], int], ...] = (
 
 
 def status_for(error: AIWriterError) -> int:
+    """The HTTP status for a kernel error: the first match in ``STATUS_BY_ERROR`` (most
+    specific first), else 400, since an unlisted kernel error is still the caller's
+    request failing in a known way, not a server fault."""
     for kind, code in STATUS_BY_ERROR:
         if isinstance(error, kind):
             return code
@@ -51,4 +54,7 @@ async def kernel_error_handler(request: Request, error: Exception) -> JSONRespon
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Answer every kernel error raised by a route as JSON ``{"detail": ...}`` with its
+    status, so no kernel failure reaches the client as a 500 with a traceback. (The /v1
+    routes convert errors to OpenAI's shape themselves before this handler sees them.)"""
     app.add_exception_handler(AIWriterError, kernel_error_handler)

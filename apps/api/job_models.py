@@ -1,26 +1,39 @@
 """Request and response models of the job and batch routes.
 
-A submission is a discriminated union on ``kind``: each kind carries its own pipeline's
-request model, so the OpenAPI schema documents every field and FastAPI rejects a bad
-request (422, naming the field) before anything is stored.
+A submission is a discriminated union on ``kind``: each kind carries its pipeline's request
+body as the synchronous route takes it (``models.*Body``: ids bounded to what the database
+holds), so the OpenAPI schema documents every field and FastAPI rejects a bad request (422,
+naming the field) before anything is stored.
+
+Views never show server paths: a batch job's request, result and progress events are shown
+through ``batch_views``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiwriter_kernel.pipelines.answer import QuestionRequest
-from aiwriter_kernel.pipelines.article_models import ArticleRequest
 from aiwriter_kernel.pipelines.calendar import CalendarRequest
-from aiwriter_kernel.pipelines.copywriting import CopyRequest
-from aiwriter_kernel.pipelines.fact_check import FactCheckRequest
-from aiwriter_kernel.pipelines.rewrite import RewriteRequest
-from aiwriter_kernel.pipelines.seo_metadata import SeoMetadataRequest
-from aiwriter_kernel.pipelines.summary import SummaryRequest
 from aiwriter_kernel.store.records import JobEventRecord, JobRecord, JobStatus
+from apps.api.batch_views import (
+    hide_home,
+    public_batch_request,
+    public_batch_result,
+    public_progress,
+)
+from apps.api.models import (
+    ArticleBody,
+    CopyBody,
+    FactCheckBody,
+    QuestionBody,
+    RewriteBody,
+    SeoMetadataBody,
+    SummaryBody,
+)
 
 
 class ArticleJob(BaseModel):
@@ -35,37 +48,37 @@ class ArticleJob(BaseModel):
         }
     )
     kind: Literal["article"]
-    request: ArticleRequest
+    request: ArticleBody
 
 
 class RewriteJob(BaseModel):
     kind: Literal["rewrite"]
-    request: RewriteRequest
+    request: RewriteBody
 
 
 class SeoMetadataJob(BaseModel):
     kind: Literal["seo-metadata"]
-    request: SeoMetadataRequest
+    request: SeoMetadataBody
 
 
 class SummaryJob(BaseModel):
     kind: Literal["summary"]
-    request: SummaryRequest
+    request: SummaryBody
 
 
 class AnswerJob(BaseModel):
     kind: Literal["answer"]
-    request: QuestionRequest
+    request: QuestionBody
 
 
 class CopyJob(BaseModel):
     kind: Literal["copy"]
-    request: CopyRequest
+    request: CopyBody
 
 
 class FactCheckJob(BaseModel):
     kind: Literal["fact-check"]
-    request: FactCheckRequest
+    request: FactCheckBody
 
 
 class CalendarJob(BaseModel):
@@ -118,11 +131,15 @@ class JobView(BaseModel):
     links: JobLinks
 
     @classmethod
-    def of(cls, job: JobRecord) -> JobView:
-        return cls(
-            **job.model_dump(exclude={"owner_id", "worker", "heartbeat_at"}),
-            links=links_for(job.id),
-        )
+    def of(cls, job: JobRecord, home: Path) -> JobView:
+        """The view of ``job``; ``home`` (the server's) is kept out of what it shows."""
+        shown = job.model_dump(exclude={"owner_id", "worker", "heartbeat_at"})
+        shown["error"] = hide_home(job.error, home)
+        if job.kind == "batch":
+            shown["request"] = public_batch_request(job.request)
+            if job.result is not None:
+                shown["result"] = public_batch_result(job.result, home)
+        return cls(**shown, links=links_for(job.id))
 
 
 class JobEventView(BaseModel):
@@ -134,9 +151,19 @@ class JobEventView(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, event: JobEventRecord) -> JobEventView:
-        return cls(seq=event.seq, type=event.type, data=event.data, created_at=event.created_at)
+    def of(cls, event: JobEventRecord, home: Path) -> JobEventView:
+        data = public_event_data(event, home)
+        return cls(seq=event.seq, type=event.type, data=data, created_at=event.created_at)
+
+
+def public_event_data(event: JobEventRecord, home: Path) -> dict[str, Any]:
+    """An event's data as clients see it (JSON and SSE alike): a batch row without paths."""
+    if event.type == "progress":
+        return public_progress(event.data, home)
+    return event.data
 
 
 def links_for(job_id: str) -> JobLinks:
+    """Where a job's status and its event stream are read: the 202's ``Location`` and
+    ``links``, and every job view's ``links``."""
     return JobLinks(self=f"/api/jobs/{job_id}", events=f"/api/jobs/{job_id}/events")

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from aiwriter_kernel.llm.messages import ChatMessage, GenerationParams
 
 OPENAI_FINISH_REASONS = ("stop", "length", "content_filter")
+# A seed must fit the signed 64-bit integer providers (and the call log) take.
+MAX_SEED = 2**63 - 1
 
 
 # -- request ---------------------------------------------------------------------------------
@@ -79,7 +81,9 @@ class ChatCompletionRequest(BaseModel):
     max_tokens: int | None = Field(default=None, gt=0, le=200_000)
     max_completion_tokens: int | None = Field(default=None, gt=0, le=200_000)
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: int | None = Field(
+        default=None, ge=0, le=MAX_SEED, description="For repeatable sampling, if supported."
+    )
     n: int = Field(default=1, description="Only 1 is supported.")
     stream: bool = False
     stream_options: StreamOptions | None = None

@@ -214,7 +214,23 @@ def limiter_for(app: FastAPI) -> RateLimiter:
             limit = app.state.api_settings.rate_limit_per_minute
             limiter = build_limiter(limit, app.state.workbench.settings.redis_url)
             app.state.rate_limiter = limiter
+            app.state.rate_limiter_owned = True
         return limiter
+
+
+def close_limiter(app: FastAPI) -> None:
+    """At shutdown: close the limiter ``limiter_for`` made (a Redis one holds a connection
+    pool) and forget it, so a restarted app makes a fresh one. One a test injected stays
+    the test's to close."""
+    with _build_lock:
+        limiter = getattr(app.state, "rate_limiter", None)
+        if limiter is None or not getattr(app.state, "rate_limiter_owned", False):
+            return
+        app.state.rate_limiter = None
+        app.state.rate_limiter_owned = False
+    close = getattr(limiter, "close", None)
+    if close is not None:
+        close()
 
 
 def enforce_rate_limit(

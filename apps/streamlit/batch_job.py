@@ -3,8 +3,9 @@ executed in a background thread while the page polls its report from the store.
 
 The CSV is written to ``<home>/uploads/batch/`` under a name made from its own content, never
 a path the user gave, so an upload cannot write anywhere else or replace another run's input.
-One process runs a given run at most once at a time (the registry below), whichever session
-started it.
+One process runs a given file at most once at a time, whichever session started it: the
+registry below is checked, under its lock, before the kernel is even asked to register the
+rows, because registering a run that is executing would put its running rows back to pending.
 """
 
 from __future__ import annotations
@@ -41,10 +42,31 @@ class BatchJob:
         return not self.finished.is_set()
 
 
+class AlreadyRunning(Exception):
+    """The file's run is executing in this process already; ``job`` is that run."""
+
+    def __init__(self, job: BatchJob) -> None:
+        super().__init__(f"run {job.name} is already running; it was left as it is")
+        self.job = job
+
+
+@dataclass
+class JobRegistry:
+    """Jobs of this process by the CSV they run, and the lock every start takes."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    by_path: dict[str, BatchJob] = field(default_factory=dict)
+
+    def named(self, name: str) -> BatchJob | None:
+        """The latest job of the run called ``name`` (what the page monitors)."""
+        found = [job for job in self.by_path.values() if job.name == name]
+        return found[-1] if found else None
+
+
 @st.cache_resource(show_spinner=False)
-def running_jobs() -> dict[str, BatchJob]:
-    """Jobs of this process by run name, shared by every session."""
-    return {}
+def registry() -> JobRegistry:
+    """The process's one registry, shared by every session."""
+    return JobRegistry()
 
 
 def save_upload(home: Path, filename: str, data: bytes) -> Path:
@@ -60,18 +82,21 @@ def save_upload(home: Path, filename: str, data: bytes) -> Path:
 
 def start(wb: Workbench, csv_path: Path, *, workers: int) -> BatchJob:
     """Register the CSV's rows (errors in the file are raised here, at once), then run
-    what is left in a background thread; a run already running here is not started twice."""
-    registered: BatchReport = wb.batch(csv_path, limit=0)
-    jobs = running_jobs()
-    job = jobs.get(registered.name)
-    if job is not None and job.running:
-        return job
-    job = BatchJob(run_id=registered.run_id, name=registered.name)
-    job.thread = threading.Thread(
-        target=_run, args=(wb, csv_path, workers, job), name=f"batch {job.name}", daemon=True
-    )
-    jobs[job.name] = job
-    job.thread.start()
+    what is left in a background thread. ``AlreadyRunning`` when this file runs here now:
+    the running job is not touched at all."""
+    jobs = registry()
+    key = str(csv_path.resolve())
+    with jobs.lock:
+        job = jobs.by_path.get(key)
+        if job is not None and job.running:
+            raise AlreadyRunning(job)
+        registered: BatchReport = wb.batch(csv_path, limit=0)
+        job = BatchJob(run_id=registered.run_id, name=registered.name)
+        job.thread = threading.Thread(
+            target=_run, args=(wb, csv_path, workers, job), name=f"batch {job.name}", daemon=True
+        )
+        jobs.by_path[key] = job
+        job.thread.start()
     return job
 
 

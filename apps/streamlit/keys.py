@@ -5,6 +5,11 @@ in the operating system's keyring, so the next session finds it. It is never wri
 database, to files under the home, or to a log. Where no secure keyring exists (a CI box,
 a container), or only a plain-text file "keyring" would take it, remembering is refused
 with a reason and the key stays in the session.
+
+The app has no login, so the keyring is shared by every visitor of the process. A key is
+therefore filed under its provider *and* the base URL it was typed for
+(``openai@http://127.0.0.1:11434/v1``, ``gemini@default``): a key remembered for one
+endpoint is never offered for, and so never sent to, another one.
 """
 
 from __future__ import annotations
@@ -33,8 +38,14 @@ def backend_problem() -> str | None:
     return None
 
 
-def remember(provider: str, key: str) -> None:
-    """Store ``key`` for ``provider``; ``KeyringUnavailable`` when that cannot be done."""
+def account(provider: str, base_url: str | None) -> str:
+    """The keyring user name of a key: its provider and the endpoint it is meant for."""
+    return f"{provider}@{base_url or 'default'}"
+
+
+def remember(provider: str, base_url: str | None, key: str) -> None:
+    """Store ``key`` for ``provider`` at ``base_url``; ``KeyringUnavailable`` when that
+    cannot be done."""
     problem = backend_problem()
     if problem is not None:
         raise KeyringUnavailable(problem)
@@ -42,33 +53,34 @@ def remember(provider: str, key: str) -> None:
     from keyring.errors import KeyringError
 
     try:
-        keyring.set_password(SERVICE, provider, key)
+        keyring.set_password(SERVICE, account(provider, base_url), key)
     except KeyringError as error:
         raise KeyringUnavailable(f"the OS keyring refused the key: {error}") from None
 
 
-def recall(provider: str) -> str | None:
-    """The key remembered for ``provider``, or None (also when there is no keyring)."""
+def recall(provider: str, base_url: str | None) -> str | None:
+    """The key remembered for ``provider`` at exactly ``base_url``, or None (also when there
+    is no keyring)."""
     if backend_problem() is not None:
         return None
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        return keyring.get_password(SERVICE, provider)
+        return keyring.get_password(SERVICE, account(provider, base_url))
     except KeyringError:
         return None
 
 
-def forget(provider: str) -> None:
-    """Remove the remembered key of ``provider``, if there is one."""
+def forget(provider: str, base_url: str | None) -> None:
+    """Remove the key remembered for ``provider`` at ``base_url``, if there is one."""
     if backend_problem() is not None:
         return
     import keyring
     from keyring.errors import KeyringError, PasswordDeleteError
 
     with contextlib.suppress(PasswordDeleteError, KeyringError):
-        keyring.delete_password(SERVICE, provider)
+        keyring.delete_password(SERVICE, account(provider, base_url))
 
 
 def _chained(backend: object) -> bool:

@@ -46,17 +46,33 @@ class ModelChoice(BaseModel):
             raise ValueError("the base URL must start with http:// or https://")
         return url
 
-    def overrides(self) -> dict[str, Any]:
-        """The ``Workbench.with_models`` arguments this choice stands for."""
+    def overrides(self, home: Settings) -> dict[str, Any]:
+        """The ``Workbench.with_models`` arguments this choice stands for, over ``home``.
+
+        A base URL other than the home's is one a visitor typed: the key sent there is always
+        given explicitly (the visitor's, or none), so the home's own key never rides along
+        to a server the visitor picked.
+        """
         settings: dict[str, Any] = {"provider": self.provider, "model": self.model}
         if self.provider == "openai":
             if self.base_url is not None:
                 settings["openai_base_url"] = self.base_url
-            if self.api_key is not None:
+            if self.api_key is not None or self.leaves_home_endpoint(home):
                 settings["openai_api_key"] = self.api_key
         if self.provider == "gemini" and self.api_key is not None:
             settings["gemini_api_key"] = self.api_key
         return settings
+
+    def leaves_home_endpoint(self, home: Settings) -> bool:
+        """Whether this choice sends OpenAI calls somewhere other than the home does."""
+        return self.base_url is not None and same_url(self.base_url) != same_url(
+            home.openai_base_url
+        )
+
+
+def same_url(url: str | None) -> str | None:
+    """A base URL as compared: ``http://h/v1`` and ``http://h/v1/`` are one endpoint."""
+    return url.rstrip("/") if url else None
 
 
 @st.cache_resource(show_spinner="Opening the workbench…", on_release=lambda wb: wb.close())
@@ -89,7 +105,7 @@ def workbench() -> Workbench:
     cached = st.session_state.get(VIEW_KEY)
     if cached is not None and cached[0] == choice and cached[1].db is base.db:
         return cached[1]
-    view = base.with_models(**choice.overrides())
+    view = base.with_models(**choice.overrides(base.settings))
     st.session_state[VIEW_KEY] = (choice, view)
     return view
 

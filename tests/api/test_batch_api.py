@@ -64,6 +64,50 @@ def test_an_uploaded_csv_runs_as_a_batch_job_visible_to_its_owner_only(
     assert client.get(f"/api/jobs/{job_id}", headers=bob.headers).status_code == 404
 
 
+def test_no_batch_or_job_answer_shows_a_server_path(
+    client: TestClient, api_workbench: Workbench, alice: Any, alice_sources: None
+) -> None:
+    home = str(api_workbench.settings.home)
+    accepted = upload(client, alice.headers, TOPICS, "headline-topics.csv")
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["id"]
+    stored = api_workbench.db.jobs.get(job_id)
+    assert stored is not None and stored.request["csv_path"].startswith(home)  # the server knows
+    job = wait_for_job(client, job_id, alice.headers)
+    assert job["status"] == "succeeded", job["error"]
+    run_id = job["result"]["run_id"]
+
+    answers = {
+        path: client.get(path, headers=alice.headers)
+        for path in (
+            f"/api/jobs/{job_id}",
+            "/api/jobs",
+            f"/api/jobs/{job_id}/events/list",
+            f"/api/jobs/{job_id}/events",
+            "/api/batch/runs",
+            f"/api/batch/runs/{run_id}",
+        )
+    }
+    for path, answer in answers.items():
+        assert answer.status_code == 200, (path, answer.text)
+        assert home not in answer.text, path
+        assert "/uploads/" not in answer.text, path
+
+    shown = answers[f"/api/jobs/{job_id}"].json()
+    assert "csv_path" not in shown["request"] and shown["request"]["workers"] == 1
+    assert shown["request"]["file_name"] == "headline-topics.csv"
+    assert shown["result"]["file_name"] == "headline-topics.csv"
+    assert shown["result"]["has_summary"] is True
+    rows = shown["result"]["rows"]
+    assert {row["topic"] for row in rows} == {"readable headlines", "plain language for the web"}
+    assert all(row["status"] == "done" and row["draft_id"] for row in rows)
+    run = next(r for r in answers["/api/batch/runs"].json() if r["id"] == run_id)
+    assert run["file_name"] == "headline-topics.csv" and run["total_rows"] == 2
+    assert answers[f"/api/batch/runs/{run_id}"].json()["rows"] == rows
+    summary = client.get(f"/api/batch/runs/{run_id}/summary.csv", headers=alice.headers)
+    assert summary.status_code == 200 and "plain language for the web" in summary.text
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [

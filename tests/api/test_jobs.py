@@ -80,6 +80,10 @@ def test_an_article_job_runs_to_success_and_its_draft_is_the_owners(
         ({"kind": "article"}, "request"),
         ({"request": {"topic": "x"}}, "kind"),
         ([1, 2], "valid dictionary"),
+        # Ids beyond what the database holds are refused at submission, as by the sync routes.
+        ({"kind": "rewrite", "request": {"channel": "linkedin", "draft_id": 2**40}}, "draft_id"),
+        ({"kind": "copy", "request": {"framework": "AIDA", "draft_id": 2**40}}, "draft_id"),
+        ({"kind": "summary", "request": {"source_ids": [2**40]}}, "source_ids"),
     ],
 )
 def test_bad_submissions_are_422_with_the_field_and_store_nothing(

@@ -279,8 +279,24 @@ def test_calls_go_through_the_configured_openai_provider(
         ({"temperature": 9}, "temperature"),
         ({"response_format": {"type": "json_object"}}, "response_format"),
         ({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, None),
+        ({"seed": 2**70}, "seed"),
+        ({"seed": -1}, "seed"),
+        ({"n": 2**70}, "n"),
+        ({"max_tokens": 2**70}, "max_tokens"),
     ],
-    ids=["n", "tools", "role", "no-messages", "temperature", "json-format", "image"],
+    ids=[
+        "n",
+        "tools",
+        "role",
+        "no-messages",
+        "temperature",
+        "json-format",
+        "image",
+        "huge-seed",
+        "negative-seed",
+        "huge-n",
+        "huge-max-tokens",
+    ],
 )
 def test_unsupported_requests_are_400_in_openai_shape(
     client: TestClient, alice: ApiUser, change: dict, param: str | None
@@ -296,6 +312,15 @@ def test_unsupported_requests_are_400_in_openai_shape(
     assert error["message"]
     if param is not None:
         assert error["param"] == param
+
+
+def test_the_largest_seed_is_accepted(client: TestClient, alice: ApiUser) -> None:
+    body = {"model": "composer", "messages": USER_MESSAGE, "seed": 2**63 - 1}
+
+    response = client.post("/v1/chat/completions", json=body, headers=alice.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"]
 
 
 def test_malformed_json_and_empty_prompt_are_400(client: TestClient, alice: ApiUser) -> None:

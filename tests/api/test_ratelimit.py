@@ -10,7 +10,8 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -185,6 +186,54 @@ def test_the_limiter_is_in_process_unless_redis_is_configured(
 # -- Redis ---------------------------------------------------------------------------------------
 
 
+def _server_client_ids(redis_client: object) -> set[int]:
+    return {int(c["id"]) for c in redis_client.client_list()}  # type: ignore[attr-defined]
+
+
+def test_the_redis_limiter_the_app_made_is_closed_at_shutdown(
+    workbench: Workbench, redis_client: object
+) -> None:
+    shared_wb = Workbench.open(home=workbench.settings.home, redis_url=REDIS_URL)
+    app = create_app(shared_wb, api_settings=_settings(7))
+    alice = _key(workbench, "alice")
+    bucket = REDIS_PREFIX + key_bucket(alice["Authorization"].removeprefix("Bearer "))
+    try:
+        with TestClient(app) as client:
+            assert client.get(LIMITED_ROUTE, headers=alice).status_code == 200
+            limiter = limiter_for(app)
+            assert isinstance(limiter, RedisLimiter)
+            connection_id = limiter._client.client_id()  # the server's id of its connection
+            assert connection_id in _server_client_ids(redis_client)
+        gone = _wait_for(lambda: connection_id not in _server_client_ids(redis_client))
+    finally:
+        redis_client.delete(bucket)  # type: ignore[attr-defined]
+        shared_wb.close()
+
+    assert gone, "the limiter's Redis connection is still open after shutdown"
+    pool = limiter._client.connection_pool
+    assert not any(c.is_connected for c in pool._available_connections)
+    assert getattr(app.state, "rate_limiter", None) is None  # a restart makes a new one
+
+
+def test_an_injected_limiter_is_left_to_its_owner(workbench: Workbench) -> None:
+    app = create_app(workbench, api_settings=_settings(7))
+    injected = InProcessLimiter(7)
+    with TestClient(app) as client:
+        app.state.rate_limiter = injected
+        client.get(LIMITED_ROUTE, headers=_key(workbench, "alice"))
+    assert app.state.rate_limiter is injected
+
+
+def _wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+    """Poll ``condition`` (the server notices a closed socket on its next event loop turn)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
 def test_two_app_instances_share_one_limit_through_redis(
     workbench: Workbench, redis_client: object
 ) -> None:
@@ -221,8 +270,6 @@ def test_redis_window_expires(redis_client: object) -> None:
         first, second = limiter.hit("k"), limiter.hit("k")
         ttl_ms = redis_client.pttl(prefix + "k")  # type: ignore[attr-defined]
         redis_client.pexpire(prefix + "k", 1)  # end the window now instead of sleeping
-        import time
-
         time.sleep(0.01)
         third = limiter.hit("k")
     finally:

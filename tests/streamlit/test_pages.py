@@ -32,6 +32,36 @@ def written(corpus_home: Path) -> int:
 
 
 @pytest.fixture
+def stored(home: Path) -> int:
+    """A draft with two versions, stored straight in the test's (empty) home: fast."""
+    with Workbench.open(home=home) as wb:
+        draft, _ = wb.db.drafts.create_draft(
+            wb.workspace().id,
+            kind="article",
+            title="Readable headlines",
+            topic=TOPIC,
+            content=NOTES.decode(),
+            stage="outline",
+        )
+        wb.db.drafts.add_version(draft.id, content=NOTES.decode() + "\nMore.\n", stage="draft")
+        return draft.id
+
+
+def delete_right_after(monkeypatch: pytest.MonkeyPatch, method: str, draft_id: int) -> None:
+    """Another session deletes the draft just after this page listed it with ``method``."""
+    original = getattr(Workbench, method)
+
+    def listed_then_deleted(self: Workbench, *args, **kwargs):
+        found = original(self, *args, **kwargs)
+        with Workbench.open(home=self.settings.home) as other:
+            other.delete_draft(draft_id)
+        monkeypatch.setattr(Workbench, method, original)  # once
+        return found
+
+    monkeypatch.setattr(Workbench, method, listed_then_deleted)
+
+
+@pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, str, str | None]]:
     """Everything pages hand to a download button: (bytes, media type, file name)."""
     handed: list[tuple[bytes, str, str | None]] = []
@@ -154,6 +184,21 @@ def test_write_plans_edits_the_outline_streams_the_draft_and_diffs_versions(
     assert "+## Checklist for editors" in diff.value
 
 
+def test_write_diff_of_a_draft_deleted_meanwhile_is_an_error_not_a_crash(
+    stored: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = page("2_Write.py")
+    at.session_state["write_draft_id"] = stored
+    at.run()
+    assert not at.exception and len(at.dataframe[-1].value) == 2
+    delete_right_after(monkeypatch, "versions", stored)
+    button(at, "Show the diff").click().run()
+    assert not at.exception
+    (error,) = messages(at, "error")
+    assert str(stored) in error and "\n" not in error and "Traceback" not in error
+    assert not at.code
+
+
 # -- Repurpose ----------------------------------------------------------------------------------
 
 
@@ -216,6 +261,20 @@ def test_seo_page_analyses_a_saved_draft(corpus_home: Path, written: int) -> Non
     assert "Readability" in shown_text(at)
 
 
+def test_seo_page_reports_a_draft_deleted_meanwhile(
+    stored: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = page("4_SEO_and_readability.py").run()
+    delete_right_after(monkeypatch, "drafts", stored)
+    at.radio[0].set_value("A saved draft").run()
+    assert not at.exception
+    (error,) = messages(at, "error")
+    assert str(stored) in error and "\n" not in error
+    button(at, "Analyze").click().run()  # nothing to analyse now: said plainly
+    assert not at.exception
+    assert "There is no text to analyse: paste a text or choose a draft." in messages(at, "error")
+
+
 # -- Batch --------------------------------------------------------------------------------------
 
 
@@ -253,9 +312,9 @@ def test_batch_runs_in_the_background_and_offers_the_results(
         report = wb.batch_report(run.id)
     assert report.totals["done"] == 1, report
 
-    from apps.streamlit.batch_job import running_jobs
+    from apps.streamlit.batch_job import registry
 
-    running_jobs()[report.name].finished.wait(30)  # the thread returns just after the store
+    registry().named(report.name).finished.wait(30)  # the thread returns just after the store
     at.run()
     assert not at.exception and not at.error
     assert at.get("progress")[0].proto.value == 100
@@ -293,6 +352,8 @@ def test_library_filters_opens_exports_and_deletes_drafts(
     shown = shown_text(at)
     assert article.content.split("\n", 1)[0] in shown
 
+    for fmt in ("html", "docx"):
+        selectbox(at, "Export as").set_value(fmt).run()
     exported = {mime.split(";")[0]: data for data, mime, _ in downloads}
     assert exported["text/markdown"].decode() == article.content
     assert b"<h1>" in exported["text/html"]
@@ -310,6 +371,19 @@ def test_library_filters_opens_exports_and_deletes_drafts(
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_library_builds_only_the_export_picked(stored: int, downloads: list) -> None:
+    at = page("6_Library.py").run()
+    assert not at.exception and not at.error
+    assert [mime.split(";")[0] for _, mime, _ in downloads] == ["text/markdown"]
+    assert [b.label for b in at.download_button] == ["Export Markdown"]
+
+    downloads.clear()
+    selectbox(at, "Export as").set_value("docx").run()
+    assert not at.exception
+    assert [mime for _, mime, _ in downloads] == [DOCX]
+    assert [b.label for b in at.download_button] == ["Export Word (DOCX)"]
 
 
 # -- Settings -----------------------------------------------------------------------------------

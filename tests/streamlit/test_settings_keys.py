@@ -11,9 +11,12 @@ import pytest
 from app_pages import button, messages, page, selectbox, shown_text, text_input
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from pydantic import SecretStr
 
+from aiwriter_kernel.llm.messages import ChatMessage
+from aiwriter_kernel.workbench import Workbench
 from apps.streamlit import keys
-from apps.streamlit.session import CHOICE_KEY
+from apps.streamlit.session import CHOICE_KEY, ModelChoice
 
 KEY = "sk-streamlit-test-9f8e7d6c5b4a"
 
@@ -103,7 +106,7 @@ def test_a_secure_keyring_remembers_the_key_for_the_next_session(home: Path, use
     backend = use_keyring(MemoryKeyring())
     at = save(settings_page(), provider="gemini", key=KEY, remember=True)
     assert not at.exception and not at.error
-    assert backend.passwords == {(keys.SERVICE, "gemini"): KEY}
+    assert backend.passwords == {(keys.SERVICE, "gemini@default"): KEY}
     assert "API key from the OS keyring" in shown_text(at)
 
     later = save(settings_page(), provider="gemini")  # a new session, no key typed
@@ -123,7 +126,7 @@ def test_a_plain_text_keyring_is_refused_and_the_key_kept_in_the_session(
     backend = use_keyring(PlainTextKeyring())
     assert keys.backend_problem() is not None
     with pytest.raises(keys.KeyringUnavailable):
-        keys.remember("openai", KEY)
+        keys.remember("openai", None, KEY)
     at = save(settings_page(), provider="openai", key=KEY)
     assert at.session_state[CHOICE_KEY].key_source == "session"
     assert backend.passwords == {}
@@ -150,3 +153,46 @@ def test_the_session_key_reaches_the_provider_but_never_the_home(
     assert {r.headers.get("authorization") for r in fake_openai.requests} == {f"Bearer {KEY}"}
     assert files_containing(corpus_home, KEY) == []  # database, vectors, logs, uploads
     assert KEY not in shown_text(at)
+
+
+def test_a_remembered_key_is_offered_only_for_the_endpoint_it_was_typed_for(
+    home: Path, use_keyring
+) -> None:
+    """The app has no login, so the keyring is every visitor's: a key remembered for one
+    server must not be sent to a base URL another visitor types."""
+    backend = use_keyring(MemoryKeyring())
+    first = settings_page()
+    assert "no login" in shown_text(first) and "single-user machine" in shown_text(first)
+    mine = "http://127.0.0.1:9/v1"
+    save(first, provider="openai", key=KEY, base_url=mine, remember=True)
+    assert backend.passwords == {(keys.SERVICE, f"openai@{mine}"): KEY}
+
+    other = save(settings_page(), provider="openai", base_url="http://127.0.0.1:8/v1")
+    assert not other.exception and not other.error
+    assert other.session_state[CHOICE_KEY].api_key is None
+    assert other.session_state[CHOICE_KEY].key_source == "none"
+
+    same = save(settings_page(), provider="openai", base_url=mine + "/")  # the same endpoint
+    assert same.session_state[CHOICE_KEY].api_key.get_secret_value() == KEY
+
+    # a session's own key does not follow it to another endpoint either
+    moved = save(same, provider="openai", base_url="http://127.0.0.1:7/v1")
+    assert moved.session_state[CHOICE_KEY].api_key is None
+
+
+def test_the_home_key_never_goes_to_a_base_url_the_visitor_typed(home: Path, fake_openai) -> None:
+    """The server's own OpenAI key belongs to the server's endpoint: a visitor who points
+    the session at another URL without a key sends no key of the home's there."""
+    with Workbench.open(home, openai_api_key=SecretStr("sk-home")) as wb:
+        choice = ModelChoice(provider="openai", model="gpt-test", base_url=fake_openai.base_url)
+        assert choice.overrides(wb.settings)["openai_api_key"] is None
+        view = wb.with_models(**choice.overrides(wb.settings))
+        completion = view.chat([ChatMessage(role="user", content="hello")], model="gpt-test")
+        assert completion.text
+
+        at_home = ModelChoice(provider="openai", base_url=None)  # the home's own endpoint
+        assert "openai_api_key" not in at_home.overrides(wb.settings)
+
+    assert fake_openai.requests, "the visitor's server was never called"
+    sent = [str(r.headers) for r in fake_openai.requests]
+    assert not any("sk-home" in headers for headers in sent)

@@ -10,13 +10,12 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, Response, Upl
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from aiwriter_kernel.batch.models import BatchReport
 from aiwriter_kernel.jobs.kinds import MAX_BATCH_WORKERS
-from aiwriter_kernel.store.records import BatchRunRecord
 from apps.api.auth import UserWorkbench
-from apps.api.job_models import JobAccepted, links_for
+from apps.api.batch_views import BatchReportView, BatchRunView
+from apps.api.job_models import JobAccepted
 from apps.api.models import ErrorDetail, PathId
-from apps.api.routes.jobs import wake_dispatcher
+from apps.api.routes.jobs import accepted
 
 router = APIRouter(tags=["batch"])
 NO_SUCH_RUN: dict[int | str, dict[str, Any]] = {
@@ -42,22 +41,19 @@ async def submit_batch(
     job = await run_in_threadpool(
         wb.submit_batch, data, file.filename or "topics.csv", name=name, workers=workers
     )
-    wake_dispatcher(request)
-    links = links_for(job.id)
-    response.headers["Location"] = links.self
-    return JobAccepted(id=job.id, status=job.status, kind=job.kind, links=links)
+    return accepted(job, request, response)
 
 
-@router.get("/batch/runs", response_model=list[BatchRunRecord])
-def list_runs(wb: UserWorkbench) -> list[BatchRunRecord]:
+@router.get("/batch/runs", response_model=list[BatchRunView])
+def list_runs(wb: UserWorkbench) -> list[BatchRunView]:
     """Your batch runs, newest first."""
-    return wb.batch_runs()
+    return [BatchRunView.of(run) for run in wb.batch_runs()]
 
 
-@router.get("/batch/runs/{run_id}", response_model=BatchReport, responses=NO_SUCH_RUN)
-def get_run(run_id: PathId, wb: UserWorkbench) -> BatchReport:
+@router.get("/batch/runs/{run_id}", response_model=BatchReportView, responses=NO_SUCH_RUN)
+def get_run(run_id: PathId, wb: UserWorkbench) -> BatchReportView:
     """A run's rows and totals as stored now."""
-    return wb.batch_report(run_id)
+    return BatchReportView.of(wb.batch_report(run_id), wb.settings.home)
 
 
 @router.get(

@@ -18,7 +18,14 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from aiwriter_kernel.store.records import JOB_TERMINAL, JobRecord, JobStatus
 from apps.api.auth import UserWorkbench
-from apps.api.job_models import JobAccepted, JobEventView, JobSubmission, JobView, links_for
+from apps.api.job_models import (
+    JobAccepted,
+    JobEventView,
+    JobSubmission,
+    JobView,
+    links_for,
+    public_event_data,
+)
 from apps.api.models import ErrorDetail, json_error
 
 router = APIRouter(tags=["jobs"])
@@ -47,6 +54,15 @@ def wake_dispatcher(request: Request) -> None:
         dispatcher.wake()
 
 
+def accepted(job: JobRecord, request: Request, response: Response) -> JobAccepted:
+    """The 202 answer to any submission (a job or a batch upload): wake this worker's
+    dispatcher so the job starts at once, and point ``Location`` at the job's status."""
+    wake_dispatcher(request)
+    links = links_for(job.id)
+    response.headers["Location"] = links.self
+    return JobAccepted(id=job.id, status=job.status, kind=job.kind, links=links)
+
+
 @router.post("/jobs", status_code=202, response_model=JobAccepted)
 def submit_job(
     submission: Annotated[JobSubmission, Body()],
@@ -56,22 +72,19 @@ def submit_job(
 ) -> JobAccepted:
     """Queue a pipeline run; follow it at ``links.self`` or stream ``links.events``."""
     job = wb.submit_job(submission.kind, submission.request)
-    wake_dispatcher(request)
-    links = links_for(job.id)
-    response.headers["Location"] = links.self
-    return JobAccepted(id=job.id, status=job.status, kind=job.kind, links=links)
+    return accepted(job, request, response)
 
 
 @router.get("/jobs", response_model=list[JobView])
 def list_jobs(wb: UserWorkbench, status: JobStatus | None = None) -> list[JobView]:
     """Your jobs, newest first (optionally only those with ``status``)."""
-    return [JobView.of(job) for job in wb.jobs(status)]
+    return [JobView.of(job, wb.settings.home) for job in wb.jobs(status)]
 
 
 @router.get("/jobs/{job_id}", response_model=JobView, responses=NO_SUCH_JOB)
-def get_job(job: OwnedJob) -> JobView:
+def get_job(job: OwnedJob, wb: UserWorkbench) -> JobView:
     """Where the job stands; once finished, its result or error."""
-    return JobView.of(job)
+    return JobView.of(job, wb.settings.home)
 
 
 @router.get("/jobs/{job_id}/events/list", response_model=list[JobEventView], responses=NO_SUCH_JOB)
@@ -79,7 +92,7 @@ def list_job_events(
     job: OwnedJob, wb: UserWorkbench, after: Annotated[int, Query(ge=0)] = 0
 ) -> list[JobEventView]:
     """The job's events after ``after`` as one JSON list (for clients without SSE)."""
-    return [JobEventView.of(event) for event in wb.job_events(job.id, after)]
+    return [JobEventView.of(event, wb.settings.home) for event in wb.job_events(job.id, after)]
 
 
 @router.get(
@@ -101,7 +114,8 @@ async def stream_job_events(
         events = await run_in_threadpool(wb.job_events, job.id, seen)
         for event in events:
             seen = event.seq
-            yield ServerSentEvent(data=event.data, event=event.type, id=str(event.seq))
+            data = public_event_data(event, wb.settings.home)
+            yield ServerSentEvent(data=data, event=event.type, id=str(event.seq))
             if event.type == "status" and event.data.get("status") in JOB_TERMINAL:
                 return
         if not events:
@@ -119,7 +133,7 @@ def cancel_job(job: OwnedJob, wb: UserWorkbench) -> JobView:
     cancelled = wb.cancel_job(job.id)
     if cancelled.status != "cancelled":
         raise HTTPException(409, detail=f"job {job.id} finished ({cancelled.status}) first")
-    return JobView.of(cancelled)
+    return JobView.of(cancelled, wb.settings.home)
 
 
 def _event_id(value: str | None) -> int:

@@ -139,8 +139,12 @@ if draft_id is not None:
         old = left.selectbox("From version", numbers, index=max(0, len(numbers) - 2))
         new = right.selectbox("To version", numbers, index=len(numbers) - 1)
         if st.button("Show the diff"):
-            diff = wb.diff(draft_id, old, new)
-            if diff:
-                st.code(diff, language="diff")
+            try:
+                diff = wb.diff(draft_id, old, new)
+            except AIWriterError as error:  # e.g. deleted from the Library meanwhile
+                st.error(escape_html(one_line(error)))
             else:
-                st.info("The two versions are identical.")
+                if diff:
+                    st.code(diff, language="diff")
+                else:
+                    st.info("The two versions are identical.")

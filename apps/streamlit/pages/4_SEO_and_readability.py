@@ -31,7 +31,10 @@ else:
         "Draft", list(by_id), format_func=lambda i: f"{i}: {by_id[i].title} ({by_id[i].kind})"
     )
     if draft_id is not None:
-        markdown = wb.version(draft_id).content
+        try:
+            markdown = wb.version(draft_id).content
+        except AIWriterError as error:  # e.g. deleted from another page or session meanwhile
+            st.error(escape_html(one_line(error)))
 left, right = st.columns(2)
 keyword = left.text_input("Focus keyword (for the SEO audit)")
 personas = [NO_PERSONA, *(p.name for p in wb.personas())]

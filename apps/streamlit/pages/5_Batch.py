@@ -43,6 +43,14 @@ if start:
         path = batch_job.save_upload(Path(wb.settings.home), upload.name, upload.getvalue())
         try:
             job = batch_job.start(wb, path, workers=int(workers))
+        except batch_job.AlreadyRunning as running:
+            st.session_state[CHOSEN_RUN] = running.job.run_id
+            st.warning(
+                escape_html(
+                    f"Run {running.job.name} is already running: it was left as it is. "
+                    "Its progress is shown below."
+                )
+            )
         except AIWriterError as error:
             st.error(escape_html(f"{upload.name}: {one_line(error)}"))
         else:
@@ -124,7 +132,7 @@ run_id = st.selectbox(
     index=list(by_id).index(chosen) if chosen in by_id else 0,
     format_func=lambda i: f"{i}: {by_id[i].name} ({by_id[i].status})",
 )
-job = batch_job.running_jobs().get(by_id[run_id].name)
+job = batch_job.registry().named(by_id[run_id].name)
 polling = job is not None and job.running
 
 

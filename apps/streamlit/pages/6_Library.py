@@ -1,5 +1,6 @@
-"""Library: every draft of the home (from the app, notebooks, CLI and batch), filtered by
-kind and title; open one, browse its versions, export it, or delete it."""
+"""Library: the drafts of the home's default workspace (where the app, notebooks and CLI save
+unless told otherwise), filtered by kind and title; open one, browse its versions, export it
+in the format picked (only that file is built), or delete it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from apps.streamlit.safe_markdown import escape_html, show_markdown
 from apps.streamlit.session import one_line, page_header
 
 ALL_KINDS = "(all)"
-EXPORTS = (("md", "Markdown"), ("html", "HTML"), ("docx", "Word (DOCX)"))
+EXPORTS = {"md": "Markdown", "html": "HTML", "docx": "Word (DOCX)"}
 
-wb = page_header("Library", "All drafts of this home; open, export or delete one.")
+wb = page_header(
+    "Library", "The drafts of this home's default workspace; open, export or delete one."
+)
 
 drafts = wb.drafts()
 kinds = sorted({d.kind for d in drafts})
@@ -65,15 +68,19 @@ number = st.selectbox(
 )
 content = versions[numbers.index(number)].content
 
-columns = st.columns(len(EXPORTS))
-for column, (fmt, label) in zip(columns, EXPORTS, strict=True):
+left, right = st.columns([1, 2], vertical_alignment="bottom")
+fmt = left.selectbox("Export as", list(EXPORTS), format_func=EXPORTS.__getitem__)
+try:
     exported = wb.export(draft_id, fmt, version=number)
-    column.download_button(
-        f"Export {label}",
+except AIWriterError as error:
+    st.error(escape_html(one_line(error)))
+else:
+    right.download_button(
+        f"Export {EXPORTS[fmt]}",
         exported.content,
         file_name=exported.filename,
         mime=exported.media_type,
-        key=f"library_export_{fmt}",
+        key="library_export",
         on_click="ignore",
     )
 

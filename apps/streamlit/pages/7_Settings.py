@@ -1,8 +1,10 @@
 """Settings: the model provider, model, base URL and API key for this browser session.
 
 A key typed here is kept in the session's memory, or (when "remember" is ticked and the OS
-has a secure keyring) in the keyring under the service ``aiwriter``. It is never written to
-the database, to a file under the home, or to a log, and never shown again.
+has a secure keyring) in the keyring under the service ``aiwriter``, filed under its provider
+and base URL so it is only ever offered for that endpoint. It is never written to the
+database, to a file under the home, or to a log, and never shown again. The app has no login:
+a remembered key is offered to every visitor, so remembering suits a single-user machine.
 """
 
 from __future__ import annotations
@@ -19,10 +21,15 @@ from apps.streamlit.session import (
     base_workbench,
     model_choice,
     page_header,
+    same_url,
     save_model_choice,
 )
 
 NEEDS_KEY = ("openai", "gemini")
+SHARED_KEYRING = (
+    "This app has no login: a remembered key is offered to everyone who opens it with the same "
+    "provider and base URL. Remember keys only on a single-user machine."
+)
 
 wb = page_header("Settings", "Which model writes for you in this session.")
 
@@ -59,19 +66,24 @@ with st.form("settings_models"):
         disabled=keyring_problem is not None,
         help=keyring_problem or "Stored by the operating system under the service 'aiwriter'.",
     )
+    st.caption(SHARED_KEYRING)
     save = st.form_submit_button("Use these settings")
+
+# The endpoint the key is for: a key is never carried over, or recalled, for another one.
+endpoint = same_url(base_url.strip()) if provider == "openai" else None
+same_endpoint = current.provider == provider and same_url(current.base_url) == endpoint
 
 if save:
     key, source = None, "none"
     if typed_key.strip():
         key, source = typed_key.strip(), "session"
-    elif current.provider == provider and current.api_key is not None:
+    elif same_endpoint and current.api_key is not None:
         key, source = current.api_key.get_secret_value(), current.key_source
-    elif provider in NEEDS_KEY and (remembered := keys.recall(provider)):
+    elif provider in NEEDS_KEY and (remembered := keys.recall(provider, endpoint)):
         key, source = remembered, "keyring"
     if key is not None and source == "session" and remember:
         try:
-            keys.remember(provider, key)
+            keys.remember(provider, endpoint, key)
             source = "keyring"
         except keys.KeyringUnavailable as problem:
             st.warning(
@@ -104,11 +116,11 @@ else:
 
 left, right = st.columns(2)
 if left.button("Forget the remembered key", disabled=provider not in NEEDS_KEY):
-    keys.forget(provider)
+    keys.forget(provider, endpoint)
     chosen = model_choice()
-    if chosen is not None and chosen.key_source == "keyring":
+    if chosen is not None and chosen.key_source == "keyring" and same_endpoint:
         save_model_choice(chosen.model_copy(update={"api_key": None, "key_source": "none"}))
-    st.success(f"No key is remembered for {provider} any more.")
+    st.success(f"No key is remembered for {provider} at {endpoint or 'its default URL'} any more.")
 if right.button("Back to the home's settings"):
     save_model_choice(None)
     st.rerun()
