@@ -291,7 +291,8 @@ class Workbench:
 
     def drafts(self, *, workspace: str = "default", kind: str | None = None) -> list[DraftRecord]:
         """The workspace's drafts (all kinds, or one), most recently changed first."""
-        found = self.db.drafts.list_drafts(self.workspace(workspace).id)
+        space = self.db.workspaces.find(workspace, self.owner_id)
+        found = [] if space is None else self.db.drafts.list_drafts(space.id)
         return [d for d in found if kind is None or d.kind == kind]
 
     def versions(self, draft_id: int) -> list[DraftVersionRecord]:
@@ -529,12 +530,17 @@ class Workbench:
         """Every persona of ``workspace``, by name."""
         from aiwriter_kernel.pipelines.personas import Persona
 
-        space = self.workspace(workspace)
-        return [Persona.from_record(record) for record in self.db.personas.list(space.id)]
+        space = self.db.workspaces.find(workspace, self.owner_id)
+        records = [] if space is None else self.db.personas.list(space.id)
+        return [Persona.from_record(record) for record in records]
 
     def delete_persona(self, name: str, *, workspace: str = "default") -> None:
         """Remove the persona ``name`` from ``workspace``; drafts written with it stay."""
-        space = self.workspace(workspace)
+        from aiwriter_kernel.errors import NotFoundError
+
+        space = self.db.workspaces.find(workspace, self.owner_id)
+        if space is None:
+            raise NotFoundError(f"there is no persona {name!r}")
         self.db.personas.delete(space.id, name)
 
     def analyze(

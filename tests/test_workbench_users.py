@@ -157,3 +157,21 @@ def test_over_long_names_are_refused_on_every_backend(alice: Workbench) -> None:
         alice.outline("Readable web pages", workspace="w" * 101)
     with pytest.raises(ValidationError, match="model"):
         alice.rewrite(text="Short words.", channel="linkedin", model="m" * 201)
+
+
+def test_reading_a_workspace_never_creates_it(home_workbench: Workbench, alice: Workbench) -> None:
+    def names() -> set[str]:
+        return {space.name for space in home_workbench.db.workspaces.list(alice.owner_id)}
+
+    before = names()
+    assert alice.sources(workspace="nowhere") == []
+    assert alice.drafts(workspace="nowhere") == []
+    assert alice.search("anything at all", workspace="nowhere") == []
+    assert alice.personas(workspace="nowhere") == []
+    with pytest.raises(NotFoundError, match="no persona 'brand'"):
+        alice.delete_persona("brand", workspace="nowhere")
+    with pytest.raises(ValidationError, match="none are saved yet"):
+        alice.analyze("Short words.", persona="brand", workspace="nowhere")
+    assert names() == before
+    alice.ingest_bytes(NOTES, "notes.md", workspace="research")  # writing does create it
+    assert names() == before | {"research"}

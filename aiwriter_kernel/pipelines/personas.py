@@ -80,10 +80,10 @@ def load_persona(
     """
     if name is None or not name.strip():
         return None
-    space = workbench.workspace(workspace)
-    record = workbench.db.personas.get(space.id, " ".join(name.split()))
+    space = workbench.db.workspaces.find(workspace, workbench.owner_id)
+    record = None if space is None else workbench.db.personas.get(space.id, " ".join(name.split()))
     if record is None:
-        known = [p.name for p in workbench.db.personas.list(space.id)]
+        known = [] if space is None else [p.name for p in workbench.db.personas.list(space.id)]
         hint = (
             f"known: {', '.join(known)}" if known else "none are saved yet (aiwriter persona add)"
         )

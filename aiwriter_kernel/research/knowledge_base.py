@@ -129,8 +129,8 @@ class KnowledgeBase:
 
     def sources(self, *, workspace: str = "default", owner_id: int | None = None):
         """The workspace's sources (without their text), as stored."""
-        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
-        return self.db.sources.list_sources(workspace_id)
+        space = self.db.workspaces.find(workspace, owner_id)
+        return [] if space is None else self.db.sources.list_sources(space.id)
 
     def delete_source(self, source_id: int, *, owner_id: int | None = None) -> None:
         """Remove a source, its chunks and its vectors; another owner's source is "missing"."""
@@ -320,7 +320,10 @@ class KnowledgeBase:
             raise ValidationError(f"k must be between 1 and {MAX_K}, not {k}")
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValidationError(f"unknown search mode {mode!r}: use hybrid, dense or lexical")
-        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        space = self.db.workspaces.find(workspace, owner_id)
+        if space is None:
+            return []  # nothing was ever added there
+        workspace_id = space.id
         pool = max(4 * k, 40)
         rankings: dict[str, list[str]] = {}
         if mode in ("hybrid", "dense"):
@@ -409,7 +412,10 @@ class KnowledgeBase:
         """Every chunk of the workspace with its stored vector, in document order; read-only,
         for whole-collection analyses such as clustering topics (chunks without a vector,
         e.g. mid-reindex, are left out)."""
-        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
+        space = self.db.workspaces.find(workspace, owner_id)
+        if space is None:
+            return []
+        workspace_id = space.id
         vectors = self.vectors.vectors(workspace_id)
         return [
             (chunk, vectors[chunk.id])

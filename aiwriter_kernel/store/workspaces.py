@@ -25,16 +25,20 @@ class WorkspacesRepository(Repository):
 
     def get_or_create(self, name: str = "default", owner_id: int | None = None) -> WorkspaceRecord:
         """The workspace ``name`` of ``owner_id`` (None: unowned), created on first use."""
-        name = name.strip()
-        if not name:
-            raise ValidationError("a workspace name must not be empty")
-        if len(name) > MAX_NAME:
-            raise ValidationError(f"a workspace name is at most {MAX_NAME} characters")
+        name = _checked_name(name)
         try:
             return self._get_or_create(name, owner_id)
         except IntegrityError:
             # Another process created it between our lookup and insert: it exists now.
             return self._get_or_create(name, owner_id)
+
+    def find(self, name: str = "default", owner_id: int | None = None) -> WorkspaceRecord | None:
+        """The workspace ``name`` of ``owner_id`` if it exists: what reads use, so that
+        listing or searching a name never creates it."""
+        name = _checked_name(name)
+        with self._session() as session:
+            workspace = _find(session, name, owner_id)
+            return None if workspace is None else WorkspaceRecord.model_validate(workspace)
 
     def get(self, workspace_id: int) -> WorkspaceRecord | None:
         with self._session() as session:
@@ -65,3 +69,12 @@ def _find(session: Session, name: str, owner_id: int | None) -> Workspace | None
     # With owner_id None, SQLAlchemy renders "owner_id IS NULL" (SQL's "= NULL" matches nothing).
     query = select(Workspace).where(Workspace.name == name, Workspace.owner_id == owner_id)
     return session.scalars(query).one_or_none()
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError("a workspace name must not be empty")
+    if len(name) > MAX_NAME:
+        raise ValidationError(f"a workspace name is at most {MAX_NAME} characters")
+    return name
