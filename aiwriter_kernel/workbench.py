@@ -592,15 +592,21 @@ class Workbench:
         typed = validated_request(found, request)
         return self.db.jobs.create(found.name, typed.model_dump(mode="json"), self.owner_id)
 
+    def save_topics_upload(self, data: bytes, filename: str) -> Path:
+        """Keep an uploaded topics CSV in this user's (or the operator's) own folder of the
+        home, named by its content, after checking it; a client's name is never a path."""
+        from aiwriter_kernel.jobs.uploads import store_topics_upload
+
+        return store_topics_upload(self.settings.home, self.owner_id, data, filename)
+
     def submit_batch(
         self, data: bytes, filename: str, *, name: str | None = None, workers: int = 1
     ) -> JobRecord:
         """Keep an uploaded topics CSV in this user's own folder of the home and queue a
         batch job over it (the upload is checked first; a client never names a path)."""
         from aiwriter_kernel.errors import ValidationError
-        from aiwriter_kernel.jobs.uploads import store_topics_upload
 
-        path = store_topics_upload(self.settings.home, self.owner_id, data, filename)
+        path = self.save_topics_upload(data, filename)
         for status in ("queued", "running"):
             for job in self.jobs(status):
                 if job.kind == "batch" and job.request.get("csv_path") == str(path):

@@ -1,8 +1,7 @@
-"""A batch run started from the app: the uploaded CSV saved under the home, and the run
-executed in a background thread while the page polls its report from the store.
+"""A batch run started from the app, executed in a background thread while the page polls
+its report from the store. (The page keeps the uploaded CSV with ``wb.save_topics_upload``:
+under the home, named by its content, never by a path the user gave.)
 
-The CSV is written to ``<home>/uploads/batch/`` under a name made from its own content, never
-a path the user gave, so an upload cannot write anywhere else or replace another run's input.
 One process runs a given file at most once at a time, whichever session started it: the
 registry below is checked, under its lock, before the kernel is even asked to register the
 rows, because registering a run that is executing would put its running rows back to pending.
@@ -10,8 +9,6 @@ rows, because registering a run that is executing would put its running rows bac
 
 from __future__ import annotations
 
-import hashlib
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +19,6 @@ import streamlit as st
 if TYPE_CHECKING:
     from aiwriter_kernel.batch.models import BatchReport
     from aiwriter_kernel.workbench import Workbench
-
-UPLOADS = Path("uploads") / "batch"
-UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -67,17 +61,6 @@ class JobRegistry:
 def registry() -> JobRegistry:
     """The process's one registry, shared by every session."""
     return JobRegistry()
-
-
-def save_upload(home: Path, filename: str, data: bytes) -> Path:
-    """Keep the uploaded CSV as ``<home>/uploads/batch/<safe stem>-<content hash>.csv``."""
-    stem = UNSAFE.sub("-", Path(filename).stem).strip("-")[:60] or "topics"
-    digest = hashlib.sha256(data).hexdigest()[:10]
-    folder = home / UPLOADS
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stem}-{digest}.csv"
-    path.write_bytes(data)
-    return path
 
 
 def start(wb: Workbench, csv_path: Path, *, workers: int) -> BatchJob:

@@ -16,8 +16,8 @@ def test_starting_a_running_file_again_leaves_the_run_alone(home: Path) -> None:
     """Registering the rows of a run that is executing would put its running row back to
     pending (and let a second thread write it again): a second start must not reach the
     kernel at all."""
-    path = batch_job.save_upload(home, "topics.csv", TOPICS)  # where the page keeps it too
     with Workbench.open(home=home) as wb:
+        path = wb.save_topics_upload(TOPICS, "topics.csv")  # where the page keeps it too
         registered = wb.batch(path, limit=0)
         (row,) = wb.db.batches.list_rows(registered.run_id)
         wb.db.batches.set_row_status(row.id, "running")  # the row a thread is writing now

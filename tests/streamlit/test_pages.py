@@ -300,7 +300,7 @@ def test_batch_runs_in_the_background_and_offers_the_results(
     at.file_uploader[0].set_value(("../../../evil name.csv", data, "text/csv"))
     button(at, "Start the batch").click().run()
     assert not at.exception and not at.error
-    saved = list((corpus_home / "uploads" / "batch").iterdir())
+    saved = list((corpus_home / "uploads" / "operator" / "batch").rglob("*.csv"))
     assert [p.name for p in saved] == [p.name for p in saved if p.name.startswith("evil-name-")]
     assert saved[0].read_bytes() == data  # kept under the home, whatever the name said
 
