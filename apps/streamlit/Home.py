@@ -21,19 +21,30 @@ PAGES = (
     ("pages/7_Settings.py", "Settings", "provider, model and API key for this session"),
 )
 
-wb = page_header(
-    "AI Writer",
-    "Research, write, repurpose and check articles. Works offline with no API key; "
-    "choose a model provider in Settings.",
-)
 
-drafts, sources = wb.drafts(), wb.sources()
-left, right = st.columns(2)
-left.metric("Drafts", len(drafts))
-right.metric("Sources", len(sources))
+def main() -> None:
+    """The page, as Streamlit runs it."""
+    wb = page_header(
+        "AI Writer",
+        "Research, write, repurpose and check articles. Works offline with no API key; "
+        "choose a model provider in Settings.",
+    )
 
-for path, label, what in PAGES:
-    try:
-        st.page_link(path, label=f"{label}: {what}")
-    except StreamlitAPIException:  # a page link needs the multipage runtime; tests run pages alone
-        st.markdown(f"**{label}**: {what}")
+    drafts, sources = wb.drafts(), wb.sources()
+    left, right = st.columns(2)
+    left.metric("Drafts", len(drafts))
+    right.metric("Sources", len(sources))
+
+    for path, label, what in PAGES:
+        try:
+            st.page_link(path, label=f"{label}: {what}")
+        except (
+            StreamlitAPIException
+        ):  # a page link needs the multipage runtime; tests run pages alone
+            st.markdown(f"**{label}**: {what}")
+
+
+# Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,
+# jobs) imports the running page as __mp_main__, and must not draw it again.
+if __name__ == "__main__":
+    main()

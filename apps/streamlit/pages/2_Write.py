@@ -20,131 +20,142 @@ DRAFT_ID, OUTLINE, OUTLINE_TEXT, RESULT = (
     "write_result",
 )
 
-wb = page_header("Write", "Plan an outline from your sources, edit it, then write the draft.")
 
-# -- 1. the request ---------------------------------------------------------------------------
+def main() -> None:
+    """The page, as Streamlit runs it."""
+    wb = page_header("Write", "Plan an outline from your sources, edit it, then write the draft.")
 
-personas = [NO_PERSONA, *(p.name for p in wb.personas())]
-with st.form("write_request"):
-    topic = st.text_input("Topic", placeholder="what the article is about", max_chars=300)
-    keywords = st.text_input("Keywords (comma-separated)")
-    left, middle, right = st.columns(3)
-    audience = left.text_input("Audience", max_chars=200)
-    tone = middle.text_input("Tone", max_chars=100)
-    persona = right.selectbox("Persona", personas)
-    left, right = st.columns(2)
-    article_format = left.selectbox("Format", ARTICLE_FORMATS)
-    words = right.number_input("Target words", min_value=150, max_value=6000, value=900, step=50)
-    plan = st.form_submit_button("Plan the outline")
+    # -- 1. the request ---------------------------------------------------------------------------
 
-if plan:
-    if not topic.strip():
-        st.error("The topic is empty: say what the article is about.")
-    else:
-        fields = {
-            "keywords": tuple(k.strip() for k in keywords.split(",") if k.strip()),
-            "audience": audience.strip() or None,
-            "tone": tone.strip() or None,
-            "persona": None if persona == NO_PERSONA else persona,
-            "format": article_format,
-            "target_words": int(words),
-        }
+    personas = [NO_PERSONA, *(p.name for p in wb.personas())]
+    with st.form("write_request"):
+        topic = st.text_input("Topic", placeholder="what the article is about", max_chars=300)
+        keywords = st.text_input("Keywords (comma-separated)")
+        left, middle, right = st.columns(3)
+        audience = left.text_input("Audience", max_chars=200)
+        tone = middle.text_input("Tone", max_chars=100)
+        persona = right.selectbox("Persona", personas)
+        left, right = st.columns(2)
+        article_format = left.selectbox("Format", ARTICLE_FORMATS)
+        words = right.number_input(
+            "Target words", min_value=150, max_value=6000, value=900, step=50
+        )
+        plan = st.form_submit_button("Plan the outline")
+
+    if plan:
+        if not topic.strip():
+            st.error("The topic is empty: say what the article is about.")
+        else:
+            fields = {
+                "keywords": tuple(k.strip() for k in keywords.split(",") if k.strip()),
+                "audience": audience.strip() or None,
+                "tone": tone.strip() or None,
+                "persona": None if persona == NO_PERSONA else persona,
+                "format": article_format,
+                "target_words": int(words),
+            }
+            try:
+                with st.spinner(f"Researching and planning {topic.strip()!r}…"):
+                    draft_id, outline = wb.outline(topic, **fields)
+            except AIWriterError as error:
+                st.error(escape_html(one_line(error)))
+            else:
+                st.session_state[DRAFT_ID] = draft_id
+                st.session_state[OUTLINE] = outline
+                st.session_state[OUTLINE_TEXT] = outline_to_text(outline)
+                st.session_state.pop(RESULT, None)
+
+    # -- 2. the outline, editable ---------------------------------------------------------------
+
+    draft_id: int | None = st.session_state.get(DRAFT_ID)
+    if draft_id is not None:
+        st.subheader(f"Outline of draft {draft_id}")
+        st.text_area(
+            "Edit the outline: '# Title', then '## Section' lines with '- point' bullets. "
+            "Rename, add, remove or move sections; only changed sections are re-written.",
+            key=OUTLINE_TEXT,
+            height=300,
+        )
+        write = st.button("Write the draft", type="primary")
+        if write:
+            try:
+                original: Outline | None = st.session_state.get(OUTLINE)
+                edited = text_to_outline(st.session_state[OUTLINE_TEXT], original)
+            except ValidationError as error:
+                st.error(escape_html(one_line(error)))
+            else:
+                status = st.status("Writing the draft…", expanded=True)
+                stream: EventStream[ArticleResult] = EventStream(
+                    lambda on_event: wb.draft(draft_id, outline=edited, on_event=on_event),
+                    on_message=lambda message: status.update(label=f"{message}…"),
+                )
+                with status:
+                    st.write_stream(stream)
+                try:
+                    result = stream.outcome()
+                except AIWriterError as error:
+                    status.update(label="The draft could not be written", state="error")
+                    st.error(escape_html(one_line(error)))
+                else:
+                    status.update(
+                        label=f"Draft {result.draft_id} v{result.version} saved",
+                        state="complete",
+                        expanded=False,
+                    )
+                    st.session_state[RESULT] = result
+                    st.session_state[OUTLINE] = result.outline
+
+    # -- 3. the draft and its history -------------------------------------------------------------
+
+    result: ArticleResult | None = st.session_state.get(RESULT)
+    if result is not None and result.draft_id == draft_id:
+        st.subheader("Draft")
+        with st.container(border=True, key="aiw-article"):
+            show_markdown(result.markdown)
+        for warning in result.warnings:
+            st.warning(escape_html(warning))
+        if result.uncited_claims:
+            with st.expander(f"{len(result.uncited_claims)} sentences without a citation"):
+                for claim in result.uncited_claims:
+                    st.text(claim)
+
+    if draft_id is not None:
         try:
-            with st.spinner(f"Researching and planning {topic.strip()!r}…"):
-                draft_id, outline = wb.outline(topic, **fields)
+            versions = wb.versions(draft_id)
         except AIWriterError as error:
             st.error(escape_html(one_line(error)))
-        else:
-            st.session_state[DRAFT_ID] = draft_id
-            st.session_state[OUTLINE] = outline
-            st.session_state[OUTLINE_TEXT] = outline_to_text(outline)
-            st.session_state.pop(RESULT, None)
-
-# -- 2. the outline, editable ---------------------------------------------------------------
-
-draft_id: int | None = st.session_state.get(DRAFT_ID)
-if draft_id is not None:
-    st.subheader(f"Outline of draft {draft_id}")
-    st.text_area(
-        "Edit the outline: '# Title', then '## Section' lines with '- point' bullets. "
-        "Rename, add, remove or move sections; only changed sections are re-written.",
-        key=OUTLINE_TEXT,
-        height=300,
-    )
-    write = st.button("Write the draft", type="primary")
-    if write:
-        try:
-            original: Outline | None = st.session_state.get(OUTLINE)
-            edited = text_to_outline(st.session_state[OUTLINE_TEXT], original)
-        except ValidationError as error:
-            st.error(escape_html(one_line(error)))
-        else:
-            status = st.status("Writing the draft…", expanded=True)
-            stream: EventStream[ArticleResult] = EventStream(
-                lambda on_event: wb.draft(draft_id, outline=edited, on_event=on_event),
-                on_message=lambda message: status.update(label=f"{message}…"),
+            versions = []
+        if versions:
+            st.subheader("Versions")
+            st.dataframe(
+                [
+                    {
+                        "version": v.version,
+                        "stage": v.stage,
+                        "saved": v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                        "characters": len(v.content),
+                    }
+                    for v in versions
+                ],
+                hide_index=True,
             )
-            with status:
-                st.write_stream(stream)
-            try:
-                result = stream.outcome()
-            except AIWriterError as error:
-                status.update(label="The draft could not be written", state="error")
-                st.error(escape_html(one_line(error)))
-            else:
-                status.update(
-                    label=f"Draft {result.draft_id} v{result.version} saved",
-                    state="complete",
-                    expanded=False,
-                )
-                st.session_state[RESULT] = result
-                st.session_state[OUTLINE] = result.outline
-
-# -- 3. the draft and its history -------------------------------------------------------------
-
-result: ArticleResult | None = st.session_state.get(RESULT)
-if result is not None and result.draft_id == draft_id:
-    st.subheader("Draft")
-    with st.container(border=True, key="aiw-article"):
-        show_markdown(result.markdown)
-    for warning in result.warnings:
-        st.warning(escape_html(warning))
-    if result.uncited_claims:
-        with st.expander(f"{len(result.uncited_claims)} sentences without a citation"):
-            for claim in result.uncited_claims:
-                st.text(claim)
-
-if draft_id is not None:
-    try:
-        versions = wb.versions(draft_id)
-    except AIWriterError as error:
-        st.error(escape_html(one_line(error)))
-        versions = []
-    if versions:
-        st.subheader("Versions")
-        st.dataframe(
-            [
-                {
-                    "version": v.version,
-                    "stage": v.stage,
-                    "saved": v.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    "characters": len(v.content),
-                }
-                for v in versions
-            ],
-            hide_index=True,
-        )
-        numbers = [v.version for v in versions]
-        left, right = st.columns(2)
-        old = left.selectbox("From version", numbers, index=max(0, len(numbers) - 2))
-        new = right.selectbox("To version", numbers, index=len(numbers) - 1)
-        if st.button("Show the diff"):
-            try:
-                diff = wb.diff(draft_id, old, new)
-            except AIWriterError as error:  # e.g. deleted from the Library meanwhile
-                st.error(escape_html(one_line(error)))
-            else:
-                if diff:
-                    st.code(diff, language="diff")
+            numbers = [v.version for v in versions]
+            left, right = st.columns(2)
+            old = left.selectbox("From version", numbers, index=max(0, len(numbers) - 2))
+            new = right.selectbox("To version", numbers, index=len(numbers) - 1)
+            if st.button("Show the diff"):
+                try:
+                    diff = wb.diff(draft_id, old, new)
+                except AIWriterError as error:  # e.g. deleted from the Library meanwhile
+                    st.error(escape_html(one_line(error)))
                 else:
-                    st.info("The two versions are identical.")
+                    if diff:
+                        st.code(diff, language="diff")
+                    else:
+                        st.info("The two versions are identical.")
+
+
+# Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,
+# jobs) imports the running page as __mp_main__, and must not draw it again.
+if __name__ == "__main__":
+    main()
