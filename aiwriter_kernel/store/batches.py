@@ -83,11 +83,16 @@ class BatchesRepository(Repository):
             run = session.scalars(query).one_or_none()
             return None if run is None else BatchRunRecord.model_validate(run)
 
-    def list_runs(self) -> list[BatchRunRecord]:
-        """Every batch run, newest first."""
+    def list_runs(self, owner_id: int | None = None) -> list[BatchRunRecord]:
+        """Batch runs, newest first: every one, or only those filed in ``owner_id``'s
+        workspaces (one query, however many runs the home holds)."""
+        query = select(BatchRun).order_by(BatchRun.id.desc())
+        if owner_id is not None:
+            query = query.join(Workspace, BatchRun.workspace_id == Workspace.id).where(
+                Workspace.owner_id == owner_id
+            )
         with self._session() as session:
-            runs = session.scalars(select(BatchRun).order_by(BatchRun.id.desc()))
-            return [BatchRunRecord.model_validate(run) for run in runs]
+            return [BatchRunRecord.model_validate(run) for run in session.scalars(query)]
 
     def reopen_run(self, run_id: int) -> BatchRunRecord:
         """Mark a finished run running again, for a resume; its rows keep their statuses."""

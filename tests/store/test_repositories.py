@@ -563,3 +563,21 @@ def test_batch_runs_are_listed_newest_first_and_can_be_reopened(database: Databa
     assert reopened.status == "running" and reopened.finished_at is None
     with pytest.raises(NotFoundError):
         database.batches.reopen_run(999_999)
+
+
+def test_batch_runs_are_listed_per_owner(database: Database) -> None:
+    alice = database.accounts.create_user("alice")
+    bob = database.accounts.create_user("bob")
+    spaces = {
+        user.id: database.workspaces.get_or_create("default", user.id) for user in (alice, bob)
+    }
+    unfiled = database.batches.create_run("ops", input_path="a.csv", template="t")
+    mine = database.batches.create_run(
+        "mine", input_path="b.csv", template="t", workspace_id=spaces[alice.id].id
+    )
+    theirs = database.batches.create_run(
+        "theirs", input_path="c.csv", template="t", workspace_id=spaces[bob.id].id
+    )
+    assert [run.id for run in database.batches.list_runs(alice.id)] == [mine.id]
+    assert [run.id for run in database.batches.list_runs(bob.id)] == [theirs.id]
+    assert [run.id for run in database.batches.list_runs()] == [theirs.id, mine.id, unfiled.id]
