@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from support import is_leaky
+from support import free_port, is_leaky
 
 HOST = "127.0.0.1"
 APP_FACTORY = "apps.api.app:create_app"
@@ -54,13 +53,6 @@ Command = Callable[[int, int], list[str]]
 
 class ServerFailedToStart(RuntimeError):
     """The server exited or did not become ready; the message ends with its log."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def uvicorn_command(port: int, workers: int = 1) -> list[str]:

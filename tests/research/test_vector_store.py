@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import free_port
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.errors import ConfigError, StoreError, ValidationError
@@ -243,7 +243,7 @@ def test_bad_chroma_urls_are_config_errors(url: str) -> None:
 
 
 def test_an_unreachable_server_is_a_store_error(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     store = VectorStore(Settings(home=tmp_path, chroma_url=f"http://127.0.0.1:{port}"))
     with pytest.raises(StoreError, match="cannot open the vector store"):
         store.count(1)
@@ -338,12 +338,6 @@ def test_a_fresh_offline_process_reopens_the_collection(tmp_path: Path, embedder
     assert not empty_cache.exists() or not any(empty_cache.rglob("*.onnx"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
     """A real ``chroma run`` server on a free local port, stopped after the test."""
@@ -352,7 +346,7 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
     binary = Path(sys.executable).parent / "chroma"
     if not binary.exists():
         pytest.skip("the chroma command is not installed next to this Python")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [str(binary), "run", "--path", str(tmp_path / "server"), "--port", str(port)],
         stdout=subprocess.DEVNULL,
