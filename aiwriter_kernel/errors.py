@@ -44,6 +44,10 @@ class ValidationError(AIWriterError):
         return cls(f"{prefix}{where}: {first['msg']}")
 
 
+class TopicNotCoveredError(ValidationError):
+    """The knowledge base has too little on the topic to write about it honestly."""
+
+
 class ProviderError(AIWriterError):
     """A model provider call failed; subclasses say how, in words a writer understands."""
 

@@ -553,7 +553,8 @@ class Workbench:
         workspace: str = "default",
     ) -> AnalysisReport:
         """Readability, SEO, key phrases, originality and citations of a text; with the
-        ``draft`` it came from, originality and citations are checked against its sources;
+        ``draft`` it came from, originality and citations are checked against its sources
+        and the SEO audit uses its meta description and target length;
         with a ``persona`` (a name in ``workspace``), how well it matches that voice."""
         from aiwriter_kernel.analysis import analyze
         from aiwriter_kernel.pipelines.personas import load_persona
@@ -569,7 +570,13 @@ class Workbench:
             }
             valid = [c.label for c in draft.citations]
         return analyze(
-            markdown, keyword=keyword, sources=sources, valid_labels=valid, persona=voice
+            markdown,
+            keyword=keyword,
+            sources=sources,
+            valid_labels=valid,
+            persona=voice,
+            meta_description=draft.meta_description if draft is not None else None,
+            target_words=draft.target_words if draft is not None else None,
         )
 
     # -- jobs: long work run by the job dispatcher (the API's), streamed as events ----------

@@ -33,10 +33,20 @@ def write(
     provider: Annotated[str | None, typer.Option("--provider", "-p", help="Provider.")] = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model.")] = None,
     workspace: Annotated[str, typer.Option("--workspace", "-w", help="Workspace.")] = "default",
+    allow_thin: Annotated[
+        bool,
+        typer.Option(
+            "--allow-thin",
+            help="Write even when the knowledge base covers the topic only thinly (warns).",
+        ),
+    ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Research, outline, draft with citations, review; writes Markdown, HTML and analysis
-    (with --persona, in that voice, and the analysis includes how well it matches)."""
+    (with --persona, in that voice, and the analysis includes how well it matches).
+
+    A topic the knowledge base does not cover is refused with the reason; --allow-thin
+    writes what the evidence supports instead, with a warning."""
     from tqdm import tqdm
 
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
@@ -58,6 +68,7 @@ def write(
         "provider": provider,
         "model": model,
         "workspace": workspace,
+        "allow_thin": allow_thin,
     }
     with (
         open_workbench() as workbench,
@@ -85,6 +96,10 @@ def write(
         "citations": len(result.citations),
         "uncited_claims": result.uncited_claims,
         "warnings": result.warnings,
+        "word_count": result.word_count,
+        "target_words": result.target_words,
+        "coverage": result.coverage,
+        "meta_description": result.meta_description,
         "citation_coverage": analysis.citations.coverage if analysis.citations else None,
         "flesch_reading_ease": analysis.readability.flesch_reading_ease,
         "seo_score": analysis.seo.score if analysis.seo else None,
@@ -99,9 +114,22 @@ def write(
         console.print(
             f"Markdown: {files.markdown}\nHTML:     {files.html}\nAnalysis: {files.analysis}"
         )
+        console.print(_scores_line(result, analysis))
         print_warnings(console, result.warnings)
 
     emit(summary, as_json=json_output, render=render)
+
+
+def _scores_line(result, analysis) -> str:
+    """Length, readability and (with a keyword) the SEO score, on one line."""
+    parts = [
+        f"{result.word_count} words (target {result.target_words})",
+        f"Flesch reading ease {analysis.readability.flesch_reading_ease:.0f}",
+        f"grade {analysis.readability.flesch_kincaid_grade:.1f}",
+    ]
+    if analysis.seo is not None:
+        parts.append(f"SEO {analysis.seo.score}/100 for {escape(analysis.seo.keyword)!r}")
+    return "Scores:   " + " · ".join(parts)
 
 
 def _channel_or_error(article_type: str) -> str:

@@ -70,8 +70,24 @@ def _not_blank(value: str) -> str:
     return value.strip()
 
 
+class PlannedGroup(BaseModel):
+    """A section the article planner grouped the evidence into: a suggested heading, its
+    outline points (whole sentences ending in their citation, "... [2]") and the labels of
+    its sources in reading order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    heading: str
+    points: tuple[str, ...] = ()
+    labels: tuple[int, ...] = ()
+
+
 class OutlineTask(Task):
+    """Plan an article. With a ``plan``, the sections are already grouped and ordered:
+    the outline keeps them and only words their headings and points."""
+
     template: ClassVar[str] = "outline"
+    plan: tuple[PlannedGroup, ...] = ()
     topic: str
     audience: str | None = None
     tone: str | None = None
@@ -83,7 +99,11 @@ class OutlineTask(Task):
 
 
 class SectionTask(Task):
+    """Write one section. ``planned``: the sources are this section's own evidence, one
+    passage per source in reading order, so the text follows them in that order."""
+
     template: ClassVar[str] = "section"
+    planned: bool = False
     topic: str
     heading: str
     points: tuple[str, ...] = ()

@@ -16,9 +16,25 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aiwriter_kernel.compose.framing import (
+    article_title,
+    bare_heading,
+    coverage_sentence,
+    ending,
+    ending_heading,
+)
+from aiwriter_kernel.compose.plan import ArticlePlan, PlannedSection, plan_article
+from aiwriter_kernel.compose.takeaways import takeaway
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, OfflineComposer
-from aiwriter_kernel.llm.tasks import OutlineTask, SectionTask, SummaryTask, Voice
+from aiwriter_kernel.llm.tasks import (
+    MetaDescriptionTask,
+    OutlineTask,
+    PlannedGroup,
+    SectionTask,
+    SummaryTask,
+    Voice,
+)
 from aiwriter_kernel.pipelines.article_models import (
     ArticleRequest,
     ArticleResult,
@@ -30,15 +46,20 @@ from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.outline_parser import OutlineParseError, parse_outline
 from aiwriter_kernel.pipelines.personas import load_persona
-from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.research.models import SearchHit
+from aiwriter_kernel.text.banned import count_phrase, drop_banned_sentences, find_banned
 from aiwriter_kernel.text.sentences import split_sentences
+from aiwriter_kernel.text.words import words
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench
 
 OnEvent = Callable[[PipelineEvent], None]
-RESEARCH_HITS, SECTION_HITS = 12, 6
-INTRO_SHARE = 0.15
+SECTION_HITS = 6
+INTRO_WORDS = 60  # the opening paragraph's evidence
+ENDING_WORDS = 25  # a takeaway, per section (four at most)
+LENGTH_TOLERANCE = 0.15
+META_MIN_CHARS, META_MAX_CHARS = 120, 160
 HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
@@ -116,6 +137,51 @@ def tone_of(request: ArticleRequest, voice: Voice | None) -> str | None:
     return request.tone or (voice.tone if voice else None)
 
 
+class KnowledgeBaseLibrary:
+    """The planner's view of one workspace of the knowledge base (``EvidenceLibrary``)."""
+
+    def __init__(self, workbench: Workbench, workspace: str) -> None:
+        self.wb, self.workspace = workbench, workspace
+
+    def search(self, query: str, k: int) -> list[SearchHit]:
+        return self.wb.search(query, k=k, workspace=self.workspace)
+
+    def vectors_of(self, chunk_ids):
+        return self.wb.kb.vectors_of(chunk_ids, workspace=self.workspace, owner_id=self.wb.owner_id)
+
+    def encode(self, texts):
+        return self.wb.kb.vectors.embedder.encode(list(texts))
+
+    def source_text(self, source_id: int) -> str:
+        return self.wb.kb.source_text(source_id)
+
+
+def body_words(request: ArticleRequest, sections: int) -> int:
+    """The words the sections share: the target less the opening and the ending."""
+    return max(100, request.target_words - INTRO_WORDS - ENDING_WORDS * min(sections, 4))
+
+
+def prose_words(markdown: str) -> int:
+    """Words a reader reads: headings and citation markers left out."""
+    kept = [line for line in markdown.splitlines() if not HEADING_LINE.match(line)]
+    return len(words(CITED.sub("", "\n".join(kept))))
+
+
+def matched_groups(outline: Outline, plan: ArticlePlan | None) -> list[PlannedSection | None]:
+    """The planned evidence of each outline section: by heading, or by place when the
+    outline still has the plan's number of sections (a reworded heading keeps its
+    evidence); a section the writer added has none and is researched on its own."""
+    if plan is None:
+        return [None] * len(outline.sections)
+    by_heading = {bare_heading(s.heading).lower(): s for s in plan.sections}
+    same_shape = len(outline.sections) == len(plan.sections)
+    found: list[PlannedSection | None] = []
+    for index, section in enumerate(outline.sections):
+        match = by_heading.get(bare_heading(section.heading).lower())
+        found.append(match or (plan.sections[index] if same_shape else None))
+    return found
+
+
 class ArticlePipeline:
     """Runs and re-runs the article pipeline for one workbench."""
 
@@ -127,37 +193,42 @@ class ArticlePipeline:
     def outline(self, request: ArticleRequest, on_event: OnEvent = _quiet) -> tuple[int, Outline]:
         """Research the topic and plan the article; stored as version 1 (stage "outline").
 
-        An unknown persona is a ValidationError before any search."""
+        An unknown persona is a ValidationError before any search; a topic the knowledge
+        base does not cover is a ``TopicNotCoveredError`` (unless ``allow_thin``)."""
         persona = load_persona(self.wb, request.persona, request.workspace)
         voice = persona.voice() if persona else None
-        registry = EvidenceRegistry()
         on_event(
             PipelineEvent(stage="research", message=f"searching sources for {request.topic!r}")
         )
-        hits = self.wb.search(
-            " ".join([request.topic, *request.keywords]),
-            k=RESEARCH_HITS,
-            workspace=request.workspace,
-            diversify=True,
+        plan = plan_article(
+            KnowledgeBaseLibrary(self.wb, request.workspace),
+            topic=request.topic,
+            keywords=request.keywords,
+            style=request.format,
+            section_count=request.section_count,
+            body_words=body_words(request, request.section_count),
+            allow_thin=request.allow_thin,
         )
-        if not hits:
-            raise ValidationError(
-                f"the knowledge base ({request.workspace}) has no sources on {request.topic!r}: "
-                "ingest some first (aiwriter ingest PATH)"
+        registry = EvidenceRegistry()
+        passages = registry.passages(plan.hits)
+        on_event(
+            PipelineEvent(
+                stage="outline",
+                message=f"planning {len(plan.sections)} sections from {len(passages)} sources",
             )
-        passages = registry.passages(hits)
-        on_event(PipelineEvent(stage="outline", message=f"planning from {len(passages)} sources"))
+        )
         task = OutlineTask(
             topic=request.topic,
             audience=request.audience or (voice.audience if voice else None),
             tone=tone_of(request, voice),
             keywords=request.keywords,
-            sections=request.section_count,
+            sections=len(plan.sections),
             style=request.format,
             sources=passages,
             voice=voice,
+            plan=tuple(self._group(section, registry) for section in plan.sections),
         )
-        warnings: list[str] = []
+        warnings = list(plan.warnings)
         outline = self._planned(task, request, registry, warnings)
         outline = clean_outline(outline, voice_banned(voice), request.topic, warnings)
         workspace = self.wb.workspace(request.workspace)
@@ -172,33 +243,50 @@ class ArticlePipeline:
                 "request": request.model_dump(mode="json"),
                 "outline": outline.model_dump(mode="json"),
                 "evidence": registry.model_dump(mode="json"),
+                "plan": plan.model_dump(mode="json", exclude={"hits"}),
                 "warnings": warnings,
             },
         )
         return draft.id, outline
 
+    @staticmethod
+    def _group(section: PlannedSection, registry: EvidenceRegistry) -> PlannedGroup:
+        """A planned section as the outline task sees it: points end in their citation."""
+        source_of = {s.text: s.source_id for s in section.sentences}
+        labels = dict.fromkeys(registry.label_of(s.source_id) for s in section.sentences)
+        points = tuple(
+            f"{point.rstrip('.!?')} [{registry.label_of(source_of[point])}]"
+            for point in section.points
+        )
+        return PlannedGroup(heading=section.heading, points=points, labels=tuple(labels))
+
     def _planned(self, task, request, registry, warnings) -> Outline:
         completion = self.wb.llm.run_task(task, provider=request.provider, model=request.model)
         valid = {entry.label for entry in registry.sources}
+        least = min(2, len(task.plan))
         try:
             outline = parse_outline(
-                completion.text, fallback_title=request.topic, valid_labels=valid
+                completion.text,
+                fallback_title=request.topic,
+                valid_labels=valid,
+                min_sections=least,
             )
         except OutlineParseError as error:
             warnings.append(f"the model's outline was unusable ({error}); used the offline one")
-            try:
-                outline = parse_outline(
-                    OfflineComposer().run(task), fallback_title=request.topic, valid_labels=valid
-                )
-            except OutlineParseError:
-                raise ValidationError(
-                    f"the knowledge base has too little on {request.topic!r} to plan an "
-                    "article: ingest more sources on it"
-                ) from None
-        sections = outline.sections[: request.section_count]
+            outline = parse_outline(
+                OfflineComposer().run(task),
+                fallback_title=request.topic,
+                valid_labels=valid,
+                min_sections=least,
+            )
+        sections = outline.sections[: len(task.plan)]
         for number, section in enumerate(sections, 1):
             section.heading = styled_heading(section.heading, request.format, number)
-        return Outline(title=outline.title, sections=sections)
+        keyword = request.keywords[0] if request.keywords else None
+        title = outline.title
+        if title.lower() == request.topic.lower() or (keyword and not count_phrase(title, keyword)):
+            title = article_title(request.topic, keyword)
+        return Outline(title=title, sections=sections)
 
     # -- stage 3 and 4: sections and review ----------------------------------------------
 
@@ -221,25 +309,39 @@ class ArticlePipeline:
         registry = EvidenceRegistry.model_validate(
             latest.meta.get("evidence", planned.meta["evidence"])
         )
+        plan = (
+            ArticlePlan.model_validate({**planned.meta["plan"], "hits": []})
+            if "plan" in planned.meta
+            else None
+        )
         outline = outline or Outline.model_validate(
             latest.meta.get("outline", planned.meta["outline"])
         )
         previous = latest.meta.get("sections", {}) if latest.stage == "draft" else {}
         warnings = list(planned.meta.get("warnings", []))
         outline = clean_outline(outline, voice_banned(voice), request.topic, warnings)
-        words_each = int(request.target_words * (1 - INTRO_SHARE) / len(outline.sections))
+        groups = matched_groups(outline, plan)
+        words_each = body_words(request, len(outline.sections)) // len(outline.sections)
 
-        intro = self._intro(request, voice, registry, warnings, on_event)
+        intro = self._intro(request, voice, registry, groups, outline, warnings, on_event)
         used = plain_sentences(intro)
         texts: dict[str, str] = {}
         regenerated: list[str] = []
-        for section in outline.sections:
+        for index, section in enumerate(outline.sections, 1):
+            on_event(
+                PipelineEvent(
+                    stage="section",
+                    message=f"section {index}/{len(outline.sections)}: {section.heading}",
+                    section=section.heading,
+                )
+            )
             key = section_key(section)
             if key in previous:
                 texts[key] = self._reused(previous[key], voice, warnings)
             else:
+                group = groups[index - 1]
                 texts[key] = self._section(
-                    request, voice, section, registry, used, words_each, warnings
+                    request, voice, section, group, registry, used, words_each, warnings
                 )
                 regenerated.append(section.heading)
             used.extend(plain_sentences(texts[key]))
@@ -251,6 +353,7 @@ class ArticlePipeline:
                     text=texts[key],
                 )
             )
+        closing = self._ending(request, voice, outline, groups, registry, used)
         return self._finish(
             draft_id,
             request,
@@ -259,44 +362,76 @@ class ArticlePipeline:
             registry,
             intro,
             texts,
+            closing,
             regenerated,
             warnings,
             on_event,
+            plan,
         )
 
-    def _intro(self, request, voice, registry, warnings, on_event) -> str:
-        hits = self.wb.search(request.topic, k=4, workspace=request.workspace)
-        task = SummaryTask(
-            sources=registry.passages(hits),
-            max_words=max(40, int(request.target_words * INTRO_SHARE)),
-            voice=voice,
-        )
+    def _intro(self, request, voice, registry, groups, outline, warnings, on_event) -> str:
+        """An opening paragraph: the most central evidence of the first section (which the
+        plan put first because it says what the topic is), then what the article covers."""
+        planned = [group for group in groups if group is not None]
+        if planned:
+            sources = registry.section_passages(planned[0].sentences)
+        else:
+            sources = registry.passages(
+                self.wb.search(request.topic, k=4, workspace=request.workspace)
+            )
+        task = SummaryTask(sources=sources, max_words=INTRO_WORDS, voice=voice)
         text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = "" if text.strip() == NO_EVIDENCE else self._checked(text, task, warnings)
+        keyword = request.keywords[0] if request.keywords else None
+        headings = [section.heading for section in outline.sections]
+        covers = coverage_sentence(headings, keyword, request.format)
+        intro = f"{text} {covers}".strip() if "\n\n" not in text else f"{text}\n\n{covers}"
         on_event(
             PipelineEvent(
-                stage="section", message="wrote the introduction", section="Introduction", text=text
+                stage="section",
+                message="wrote the introduction",
+                section="Introduction",
+                text=intro,
             )
         )
-        return "" if text == NO_EVIDENCE else self._checked(text, task, warnings)
+        return intro
 
-    def _section(self, request, voice, section, registry, used, words, warnings) -> str:
-        query = " ".join([section.heading, *section.points, request.topic])
-        hits = self.wb.search(query, k=SECTION_HITS, workspace=request.workspace)
+    def _section(self, request, voice, section, group, registry, used, words, warnings) -> str:
+        if group is not None:  # the plan's own evidence for this section, in reading order
+            sources = registry.section_passages(group.sentences)
+            words = group.target_words or words
+        else:  # a section the writer added: research it
+            query = " ".join([section.heading, *section.points, request.topic])
+            hits = self.wb.search(query, k=SECTION_HITS, workspace=request.workspace)
+            sources = registry.passages(hits)
         task = SectionTask(
             topic=request.topic,
             heading=section.heading,
             points=tuple(section.points),
-            target_words=max(40, words),
+            target_words=max(40, min(words, 5000)),
             tone=tone_of(request, voice),
-            sources=registry.passages(hits),
+            sources=sources,
             avoid_sentences=tuple(used),
             voice=voice,
+            planned=group is not None,
         )
         text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
         if text.strip() == NO_EVIDENCE or not text.strip():
             warnings.append(f"no evidence found for section {section.heading!r}")
             return ""
         return self._checked(text, task, warnings)
+
+    @staticmethod
+    def _ending(request, voice, outline, groups, registry, used) -> str:
+        """The format's closing section (see ``compose.framing.ending``)."""
+        headings = [section.heading for section in outline.sections]
+        takeaways = [
+            takeaway(registry.section_passages(group.sentences), used, voice_banned(voice))
+            if group is not None and request.format != "how-to"
+            else None
+            for group in groups
+        ]
+        return ending(request.format, headings, takeaways)
 
     @staticmethod
     def _checked(text: str, task, warnings: list[str]) -> str:
@@ -366,9 +501,11 @@ class ArticlePipeline:
         registry,
         intro,
         texts,
+        closing,
         regenerated,
         warnings,
         on_event,
+        plan,
     ) -> ArticleResult:
         from aiwriter_kernel.analysis import citation_report
 
@@ -376,6 +513,8 @@ class ArticlePipeline:
         for section in outline.sections:
             if texts[section_key(section)]:
                 body += ["", f"## {section.heading}", "", texts[section_key(section)]]
+        if closing:
+            body += ["", f"## {ending_heading(request.format)}", "", closing]
         article = self._without_banned("\n".join(body).strip(), voice, warnings, on_event)
         order = labels_in(article)
         numbering = {old: new for new, old in enumerate(order, 1)}
@@ -390,8 +529,11 @@ class ArticlePipeline:
             for c in citations
         )
         markdown = f"{article}\n\n## References\n\n{references}\n"
-        on_event(PipelineEvent(stage="review", message="checking citations"))
+        on_event(PipelineEvent(stage="review", message="checking citations and length"))
         review = citation_report(markdown, valid_labels=[c.label for c in citations])
+        count = prose_words(article)
+        warnings = [*warnings, *self._length_warnings(request, count)]
+        description = self._description(request, voice, article, warnings)
         on_event(PipelineEvent(stage="store", message="saving the draft"))
         version = self.wb.db.drafts.add_version(
             draft_id,
@@ -406,6 +548,8 @@ class ArticlePipeline:
                 "warnings": warnings,
                 "regenerated": regenerated,
                 "persona": request.persona,
+                "meta_description": description,
+                "word_count": count,
             },
         )
         provider = request.provider or self.wb.settings.provider
@@ -421,4 +565,31 @@ class ArticlePipeline:
             warnings=warnings,
             provider=provider,
             regenerated_sections=regenerated,
+            meta_description=description,
+            word_count=count,
+            target_words=request.target_words,
+            coverage=plan.coverage.score if plan is not None else None,
         )
+
+    @staticmethod
+    def _length_warnings(request: ArticleRequest, count: int) -> list[str]:
+        """Say so when the article falls short of its length: the evidence ran out."""
+        if count >= (1 - LENGTH_TOLERANCE) * request.target_words:
+            return []
+        return [
+            f"the article has {count} words of the {request.target_words} asked: the sources "
+            f"on {request.topic!r} support no more (ingest more to write a longer one)"
+        ]
+
+    def _description(self, request, voice, article: str, warnings: list[str]) -> str | None:
+        """The meta description stored with the draft (for its SEO audit and exports)."""
+        keyword = request.keywords[0] if request.keywords else None
+        task = MetaDescriptionTask(text=article, keyword=keyword, voice=voice)
+        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = " ".join(text.split())
+        if not META_MIN_CHARS <= len(text) <= META_MAX_CHARS:
+            warnings.append(
+                f"no meta description of {META_MIN_CHARS}-{META_MAX_CHARS} characters could be "
+                "made from the article: write one for it"
+            )
+        return text or None

@@ -25,6 +25,8 @@ class ArticleRequest(BaseModel):
     target_words: int = Field(default=900, ge=150, le=6000)
     sections: int | None = Field(default=None, ge=2, le=12)
     persona: str | None = Field(default=None, max_length=100)
+    # Write even when the knowledge base covers the topic only thinly (with a warning).
+    allow_thin: bool = False
     workspace: WorkspaceName = "default"
     provider: ProviderName = None
     model: ModelName = None
@@ -104,3 +106,7 @@ class ArticleResult(BaseModel):
     warnings: list[str]
     provider: str
     regenerated_sections: list[str] = Field(default_factory=list)
+    meta_description: str | None = None
+    word_count: int = 0  # of the article's prose: headings and references not counted
+    target_words: int | None = None
+    coverage: float | None = None  # how well the knowledge base matched the topic

@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from aiwriter_kernel.channels import CHANNELS
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, title_case
+from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE
 from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
@@ -31,6 +31,7 @@ from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, Wo
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
+from aiwriter_kernel.text.titles import title_case
 from aiwriter_kernel.text.words import stem
 
 if TYPE_CHECKING:

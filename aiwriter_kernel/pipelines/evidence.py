@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from aiwriter_kernel.compose.plan import PlannedSentence
 from aiwriter_kernel.llm.tasks import SourcePassage
 from aiwriter_kernel.pipelines.article_models import Citation
 from aiwriter_kernel.research.models import SearchHit
@@ -66,6 +67,31 @@ class EvidenceRegistry(BaseModel):
                 )
             )
         return tuple(passages)
+
+    def label_of(self, source_id: int) -> int:
+        """The number a source already has in this article."""
+        return next(entry.label for entry in self.sources if entry.source_id == source_id)
+
+    def section_passages(self, sentences: Sequence[PlannedSentence]) -> tuple[SourcePassage, ...]:
+        """A planned section's evidence as passages: one per run of sentences from one
+        source, in the plan's reading order (one passage per source, since the plan keeps
+        each source's sentences together)."""
+        runs: list[tuple[int, list[str]]] = []
+        for sentence in sentences:
+            if runs and runs[-1][0] == sentence.source_id:
+                runs[-1][1].append(sentence.text)
+            else:
+                runs.append((sentence.source_id, [sentence.text]))
+        passages: dict[int, SourcePassage] = {}
+        for source_id, texts in runs:
+            entry = self.sources[self.label_of(source_id) - 1]
+            text = " ".join(texts)
+            if entry.label in passages:  # a source seen twice: keep one passage, in order
+                text = f"{passages[entry.label].text} {text}"
+            passages[entry.label] = SourcePassage(
+                label=entry.label, title=entry.title, origin=entry.origin, text=text
+            )
+        return tuple(passages.values())
 
     def citation(self, label: int) -> Citation:
         entry = self.sources[label - 1]

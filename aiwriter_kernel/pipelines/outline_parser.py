@@ -20,8 +20,11 @@ class OutlineParseError(ValueError):
     """The text is not an outline with a title and at least two sections."""
 
 
-def parse_outline(text: str, *, fallback_title: str, valid_labels: set[int]) -> Outline:
-    """``# title``, ``## section`` lines with ``- point [n]`` bullets; unknown labels dropped."""
+def parse_outline(
+    text: str, *, fallback_title: str, valid_labels: set[int], min_sections: int = 2
+) -> Outline:
+    """``# title``, ``## section`` lines with ``- point [n]`` bullets; unknown labels dropped.
+    ``min_sections`` is 1 when the planner found evidence for only one section."""
     title = None
     sections: list[OutlineSection] = []
     for line in text.splitlines():
@@ -40,8 +43,10 @@ def parse_outline(text: str, *, fallback_title: str, valid_labels: set[int]) -> 
             sections[-1].source_labels.extend(
                 n for n in labels if n not in sections[-1].source_labels
             )
-    if len(sections) < 2:
-        raise OutlineParseError(f"expected at least two '## ' sections, found {len(sections)}")
+    if len(sections) < min_sections:
+        raise OutlineParseError(
+            f"expected at least {min_sections} '## ' sections, found {len(sections)}"
+        )
     return Outline(title=(title or fallback_title)[:300], sections=sections[:20])
 
 

@@ -423,6 +423,19 @@ class KnowledgeBase:
             if chunk.id in vectors
         ]
 
+    def vectors_of(
+        self, chunk_ids: Sequence[str], *, workspace: str = "default", owner_id: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """The stored vectors of some chunks of the workspace, by chunk id (read-only)."""
+        space = self.db.workspaces.find(workspace, owner_id)
+        if space is None:
+            return {}
+        return self.vectors.vectors_of(space.id, chunk_ids)
+
+    def source_text(self, source_id: int) -> str:
+        """A source's whole extracted text (chunk offsets point into it)."""
+        return self.db.sources.get_source_text(source_id)
+
     # -- rebuild ---------------------------------------------------------------------------
 
     def reindex(

@@ -334,6 +334,22 @@ class VectorStore:
             if len(page["ids"]) < ID_PAGE:
                 return found
 
+    def vectors_of(self, workspace_id: int, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks by id (unknown ids are absent): the article
+        planner groups its evidence with them instead of encoding the texts again."""
+        import numpy as np
+
+        target = self.collection(workspace_id, create=False)
+        if target is None or not ids:
+            return {}
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), MAX_BATCH):
+            page = target.get(ids=list(ids[start : start + MAX_BATCH]), include=["embeddings"])
+            rows = page["embeddings"] if page["embeddings"] is not None else []
+            for chunk_id, row in zip(page["ids"], rows, strict=True):
+                found[chunk_id] = np.asarray(row, dtype=np.float32)
+        return found
+
     def ids(self, workspace_id: int) -> list[str]:
         """Every chunk id in the workspace's collection (e.g. to reconcile with the database)."""
         target = self.collection(workspace_id, create=False)

@@ -42,7 +42,9 @@ ABBREVIATIONS = {
     "nov",
     "dec",
 }
-BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+# A sentence ends at . ! or ?, with any closing quotes or brackets that follow (they
+# belong to it), before white space and a capital, digit or opening quote/bracket.
+BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
 MARKDOWN_NOISE = [
     (re.compile(r"`{3}.*?`{3}", re.DOTALL), " "),  # fenced code
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),  # images
@@ -54,6 +56,23 @@ MARKDOWN_NOISE = [
     (re.compile(r"[ \t]+"), " "),
     (re.compile(r"\n\s*\n\s*"), "\n\n"),
 ]
+
+
+# Openers that point back at something said before: a sentence starting with one does not
+# stand on its own (as a paragraph's first sentence, a description, a quote).
+LEANING_OPENERS = re.compile(
+    r"^[\"'(\u201c]*(?:this|these|that|those|it|its|they|their|them|such|he|she|his|her|"
+    r"however|but|and|or|so|then|also|finally|therefore|thus|hence|instead|otherwise|"
+    r"moreover|furthermore|meanwhile|still|yet|besides|likewise|similarly|consequently|"
+    r"another|both|for\s+(?:example|instance)|in\s+addition|on\s+the\s+other\s+hand|"
+    r"as\s+a\s+result|in\s+contrast|by\s+contrast|even\s+so)\b",
+    re.IGNORECASE,
+)
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a word that refers back ("This...", "However...")."""
+    return bool(LEANING_OPENERS.match(sentence.strip()))
 
 
 def strip_markdown(text: str) -> str:
@@ -69,6 +88,17 @@ def _ends_with_abbreviation(fragment: str) -> bool:
     return last in ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 
+def _pieces(block: str) -> list[str]:
+    """``block`` cut after each sentence-ending mark and its closing quotes/brackets, so
+    nothing of the text is lost (abbreviations are joined back by the caller)."""
+    pieces, start = [], 0
+    for match in BOUNDARY.finditer(block):
+        pieces.append(block[start : match.end()])
+        start = match.end()
+    pieces.append(block[start:])
+    return [piece for piece in pieces if piece.strip()]
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of ``text`` in order; paragraph breaks always end a sentence."""
     sentences: list[str] = []
@@ -77,8 +107,8 @@ def split_sentences(text: str) -> list[str]:
         if not block:
             continue
         pending = ""
-        for piece in BOUNDARY.split(block):
-            pending = f"{pending} {piece}".strip() if pending else piece.strip()
+        for piece in _pieces(block):
+            pending = f"{pending} {piece.strip()}" if pending else piece.strip()
             if not _ends_with_abbreviation(pending):
                 sentences.append(pending)
                 pending = ""

@@ -13,7 +13,7 @@ from aiwriter_kernel import Workbench
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.exports import render_html
-from aiwriter_kernel.text.sentences import split_sentences
+from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
@@ -68,7 +68,7 @@ def test_every_citation_points_to_a_real_chunk_of_the_right_source(article, work
     for line in references:
         label, title, origin = REFERENCE.match(line).groups()
         assert (by_label[int(label)].title, by_label[int(label)].origin) == (title, origin)
-    for sentence in split_sentences(body):
+    for sentence in split_sentences(strip_markdown(body)):
         match = CITED.match(sentence)
         if match is None:
             continue
@@ -87,7 +87,13 @@ def test_stages_are_stored_as_versions_and_reported_as_events(article, workbench
     assert versions[-1].content == result.markdown
     stages = [event.stage for event in events]
     assert stages[0] == "research" and stages[-1] == "done"
-    assert stages.count("section") == len(result.outline.sections) + 1  # + introduction
+    written = [e for e in events if e.stage == "section" and e.text is not None]
+    assert len(written) == len(result.outline.sections) + 1  # + introduction
+    count = len(result.outline.sections)
+    progress = [e.message for e in events if e.stage == "section" and e.text is None]
+    assert progress == [
+        f"section {n}/{count}: {s.heading}" for n, s in enumerate(result.outline.sections, 1)
+    ]
 
 
 def test_an_edited_outline_regenerates_only_what_changed(article, workbench) -> None:
@@ -109,10 +115,11 @@ def test_an_edited_outline_regenerates_only_what_changed(article, workbench) -> 
 
 def test_article_formats_shape_the_headings(workbench) -> None:
     howto = workbench.write("Writing a newsletter people open", format="how-to")
-    headings = re.findall(r"^## (.+)$", howto.markdown, flags=re.MULTILINE)[:-1]
+    headings = re.findall(r"^## (.+)$", howto.markdown, flags=re.MULTILINE)[:-2]
+    assert re.findall(r"^## (.+)$", howto.markdown, flags=re.MULTILINE)[-2] == "Steps at a Glance"
     assert [h.split(":")[0] for h in headings] == [f"Step {n}" for n in range(1, len(headings) + 1)]
     faq = workbench.write("SEO basics", format="faq", target_words=400)
-    questions = re.findall(r"^## (.+)$", faq.markdown, flags=re.MULTILINE)[:-1]
+    questions = re.findall(r"^## (.+)$", faq.markdown, flags=re.MULTILINE)[:-2]
     assert questions and all(q.endswith("?") for q in questions)
 
 

@@ -30,11 +30,14 @@ from aiwriter_kernel.llm.tasks import (
 )
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
-from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
+from aiwriter_kernel.text.sentences import leans_on_previous, split_sentences, strip_markdown
+from aiwriter_kernel.text.titles import title_case
 from aiwriter_kernel.text.words import cosine, terms
 
 NO_EVIDENCE = "The sources provided do not contain enough evidence to answer this."
 SENTENCES_PER_PARAGRAPH = 3
+MAX_PARAGRAPH_SENTENCES = 5
+MAX_SECTION_SENTENCES = 60
 ANSWER_MIN_RELEVANCE = 0.12
 ANSWER_RELATIVE_RELEVANCE = 0.5  # an answer's sentences are at least half as relevant as its best
 ANSWER_WORDS = 120
@@ -43,23 +46,7 @@ HEADING_LINE = re.compile(r"^\s{0,3}#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 H1_LINE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 NOT_TITLE_HEADINGS = {"references", "sources", "introduction", "conclusion", "summary"}
 DESCRIPTION_POOL = 12  # the most central sentences a meta description is built from
-# Sentences that lean on the one before them do not stand alone as a description.
-DANGLING_OPENERS = {"finally", "also", "however", "but", "and", "so", "then", "this", "these", "it"}
 QUESTION_OPENERS = {"how", "what", "why", "when", "where", "who", "which", "is", "are", "can", "do"}
-
-
-def title_case(text: str) -> str:
-    """Capitalise a phrase for a heading, leaving acronyms and small words alone."""
-    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to"}
-    out = []
-    for index, word in enumerate(text.split()):
-        if word.isupper() or any(ch.isupper() for ch in word[1:]):
-            out.append(word)
-        elif index > 0 and word.lower() in small:
-            out.append(word.lower())
-        else:
-            out.append(word[:1].upper() + word[1:])
-    return " ".join(out)
 
 
 def fit(text: str, limit: int) -> str:
@@ -88,6 +75,47 @@ def in_source_order(sentences: list[Sentence]) -> list[Sentence]:
     return sorted(sentences, key=lambda sentence: sentence.position)
 
 
+def standing_alone(chosen: list[Sentence]) -> list[Sentence]:
+    """``chosen`` (in source order) without the sentences that lean on a predecessor
+    ("This...", "However...") which was left out: read after an unrelated sentence,
+    they would point at the wrong thing."""
+    kept: list[Sentence] = []
+    for sentence in chosen:
+        previous = kept[-1] if kept else None
+        follows = (
+            previous is not None
+            and previous.label == sentence.label
+            and sentence.position - previous.position == 1
+        )
+        if follows or not leans_on_previous(sentence.text):
+            kept.append(sentence)
+    return kept
+
+
+def source_paragraphs(sentences: list[Sentence]) -> str:
+    """Cited sentences in paragraphs: a new paragraph where the source changes, or after
+    ``MAX_PARAGRAPH_SENTENCES`` (never before a sentence that leans on the one before)."""
+    blocks: list[list[Sentence]] = []
+    for sentence in sentences:
+        current = blocks[-1] if blocks else None
+        same_source = current is not None and current[-1].label == sentence.label
+        full = current is not None and len(current) >= MAX_PARAGRAPH_SENTENCES
+        if current is not None and same_source and (not full or leans_on_previous(sentence.text)):
+            current.append(sentence)
+        else:
+            blocks.append([sentence])
+    return "\n\n".join(" ".join(cite(s) for s in block) for block in blocks)
+
+
+def blend(first: dict[str, float], second: dict[str, float]) -> dict[str, float]:
+    """The normalised sum of two unit term vectors: relevant to both."""
+    total = dict(first)
+    for term, value in second.items():
+        total[term] = total.get(term, 0.0) + value
+    norm = sum(value * value for value in total.values()) ** 0.5 or 1.0
+    return {term: value / norm for term, value in total.items()}
+
+
 class OfflineComposer:
     """Executes tasks without a model. One instance can serve many tasks."""
 
@@ -112,6 +140,8 @@ class OfflineComposer:
     # -- outline ---------------------------------------------------------------------------
 
     def outline(self, task: OutlineTask) -> str:
+        if task.plan:
+            return self._planned_outline(task)
         pool = EvidencePool(task.sources, banned=banned_words(task))
         topic_vector = pool.query_vector(" ".join([task.topic, *task.keywords]))
         headings = self._choose_headings(task, pool, topic_vector)
@@ -124,8 +154,19 @@ class OfflineComposer:
             for sentence in support:
                 used.append(sentence.text)
                 lines.append(
-                    f"- {fit(CITATION.sub('', sentence.text).rstrip('.!?'), 90)} [{sentence.label}]"
+                    f"- {CITATION.sub('', sentence.text).rstrip('.!?')} [{sentence.label}]"
                 )
+            lines.append("")
+        return "\n".join(lines).rstrip() + "\n"
+
+    @staticmethod
+    def _planned_outline(task: OutlineTask) -> str:
+        """The planner already grouped, ordered and named the sections: write them out."""
+        banned = banned_words(task)
+        lines = [f"# {title_case(task.topic)}", ""]
+        for group in task.plan:
+            lines.append(f"## {group.heading}")
+            lines += [f"- {point}" for point in group.points if not find_banned(point, banned)]
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
@@ -183,26 +224,33 @@ class OfflineComposer:
     # -- prose -----------------------------------------------------------------------------
 
     def section(self, task: SectionTask) -> str:
+        """The section's most relevant sentences up to its length, read in the order of
+        its sources (a paragraph per source), none leaning on a sentence left out."""
         pool = EvidencePool(task.sources, banned=banned_words(task))
         query = pool.query_vector(" ".join([task.heading, task.heading, *task.points, task.topic]))
+        if task.planned:  # every sentence is the section's own: what is most central matters
+            query = blend(query, pool.centroid())
         chosen = pool.select(
             query,
             word_budget=task.target_words,
             exclude=task.avoid_sentences,
-            min_relevance=SECTION_MIN_RELEVANCE,
+            min_relevance=0.0 if task.planned else SECTION_MIN_RELEVANCE,
+            max_sentences=MAX_SECTION_SENTENCES,
         )
+        chosen = standing_alone(in_source_order(chosen))
         if not chosen:
             return NO_EVIDENCE
-        return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])
+        return source_paragraphs(chosen)
 
     def summary(self, task: SummaryTask) -> str:
         pool = EvidencePool(task.sources, banned=banned_words(task))
         chosen = pool.select(pool.centroid(), word_budget=task.max_words, diversity=0.4)
         while chosen and sum(s.word_count for s in chosen) > task.max_words and len(chosen) > 1:
             chosen.pop()
+        chosen = standing_alone(in_source_order(chosen))
         if not chosen:
             return NO_EVIDENCE
-        return paragraphs([cite(sentence) for sentence in in_source_order(chosen)])
+        return paragraphs([cite(sentence) for sentence in chosen])
 
     def answer(self, task: AnswerTask) -> str:
         """The sentences that best answer the question, cited; only those nearly as relevant
@@ -290,7 +338,8 @@ class OfflineComposer:
         nothing fits, the longest whole option under the maximum (or nothing) is returned
         and the caller reports it."""
         usable = self._central_sentences(task.text, banned_words(task))
-        ranked = [s for s in usable if s.split()[0].strip(",").lower() not in DANGLING_OPENERS]
+        # Sentences that lean on the one before them do not stand alone as a description.
+        ranked = [s for s in usable if not leans_on_previous(s)]
         options = self._description_options(
             ranked[:DESCRIPTION_POOL], set(usable), CITATION.sub("", strip_markdown(task.text))
         )

@@ -38,7 +38,7 @@ class OfflineProvider(BaseProvider):
 
     name = "offline"
     default_model = MODEL
-    revision = "4"  # bump when the composer's output changes, so old cached answers are not reused
+    revision = "5"  # bump when the composer's output changes, so old cached answers are not reused
 
     def __init__(self) -> None:
         self.composer = OfflineComposer()

@@ -1,0 +1,253 @@
+"""Plan an article from the knowledge base before a word is written, model or not.
+
+The plan is what an editor does with a pile of clippings: check there is enough on the
+topic (``grounding``), keep only what is about it, split the topic into the parts it
+names (``aspects``), sort the clippings into one pile per subject (``grouping``), put
+the piles and the clippings in each in a sensible order (``ordering``), and name each
+pile (``headings``). The offline writer then writes each section from its pile; a chat
+model gets the same piles, so it too writes each section from coherent evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from aiwriter_kernel.compose.aspects import AspectKind, TopicAspects, topic_aspects
+from aiwriter_kernel.compose.evidence import EvidenceLibrary, EvidenceSentence, chunk_sentences
+from aiwriter_kernel.compose.grounding import Coverage, measure_coverage, on_topic, unit_rows
+from aiwriter_kernel.compose.grouping import assign_to_aspects, cluster_chunks, merge_small
+from aiwriter_kernel.compose.headings import section_heading
+from aiwriter_kernel.compose.ordering import in_reading_order, reading_key
+from aiwriter_kernel.errors import TopicNotCoveredError
+from aiwriter_kernel.research.models import SearchHit
+from aiwriter_kernel.text.sentences import leans_on_previous
+from aiwriter_kernel.text.words import TermWeights, cosine, terms, words
+
+if TYPE_CHECKING:
+    import numpy as np
+
+TOPIC_HITS, ASPECT_HITS = 30, 12
+MIN_SECTION_WORDS = 80  # less evidence than this is not a section of its own
+POINTS_PER_SECTION, POINT_MAX_WORDS = 2, 30
+
+
+class PlannedSentence(BaseModel):
+    """One evidence sentence placed in a section (see ``EvidenceSentence``)."""
+
+    text: str
+    source_id: int
+    chunk_id: str
+    position: float
+    heading: str | None = None
+
+    @classmethod
+    def of(cls, sentence: EvidenceSentence) -> PlannedSentence:
+        return cls(
+            text=sentence.text,
+            source_id=sentence.source_id,
+            chunk_id=sentence.chunk_id,
+            position=sentence.position,
+            heading=sentence.heading,
+        )
+
+
+class PlannedSection(BaseModel):
+    """One section: its heading, its outline points, and its evidence in reading order."""
+
+    heading: str
+    points: list[str] = Field(default_factory=list)
+    aspect: str | None = None
+    sentences: list[PlannedSentence]
+    target_words: int = 0
+
+    @property
+    def evidence_words(self) -> int:
+        return sum(len(words(s.text)) for s in self.sentences)
+
+
+class ArticlePlan(BaseModel):
+    """The whole plan, stored with the draft so a re-run writes from the same evidence."""
+
+    kind: AspectKind
+    coverage: Coverage
+    sections: list[PlannedSection]
+    hits: list[SearchHit]  # the on-topic chunks, for numbering and citing sources
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def evidence_words(self) -> int:
+        return sum(section.evidence_words for section in self.sections)
+
+
+def plan_article(
+    library: EvidenceLibrary,
+    *,
+    topic: str,
+    keywords: Sequence[str] = (),
+    style: str = "article",
+    section_count: int = 4,
+    body_words: int = 750,
+    allow_thin: bool = False,
+) -> ArticlePlan:
+    """Research and plan; ``TopicNotCoveredError`` when the knowledge base is not about
+    ``topic`` (unless ``allow_thin``, which plans from what little there is, and says so)."""
+    aspects = topic_aspects(topic, style)
+    hits = _retrieve(library, topic, keywords, aspects)
+    vectors = library.vectors_of([hit.chunk_id for hit in hits])
+    hits = [hit for hit in hits if hit.chunk_id in vectors]
+    chunks = unit_rows([vectors[hit.chunk_id] for hit in hits]) if hits else _empty()
+    queries = unit_rows(library.encode([topic, *aspects.queries]))
+    coverage = measure_coverage(chunks, queries[0], queries[1:], aspects.labels)
+    warnings = _grounded(topic, coverage, allow_thin)
+    keep = on_topic(chunks, queries)
+    hits = [hit for hit, kept in zip(hits, keep, strict=True) if kept]
+    chunks = chunks[keep] if len(hits) else chunks[:0]
+    if not hits:
+        raise TopicNotCoveredError(
+            f"nothing in the knowledge base is about {topic!r}: ingest sources on it first "
+            "(aiwriter ingest PATH_OR_URL)"
+        )
+    sentences = _sentences(library, hits)
+    sections, dropped = _sections(hits, chunks, sentences, aspects, queries[1:], section_count)
+    warnings += [f"no source covers {name!r}: left that part of the topic out" for name in dropped]
+    _name(sections)
+    _allocate(sections, body_words)
+    return ArticlePlan(
+        kind=aspects.kind, coverage=coverage, sections=sections, hits=hits, warnings=warnings
+    )
+
+
+def _empty() -> np.ndarray:
+    import numpy as np
+
+    return np.zeros((0, 1), dtype=np.float32)
+
+
+def _retrieve(
+    library: EvidenceLibrary, topic: str, keywords: Sequence[str], aspects: TopicAspects
+) -> list[SearchHit]:
+    """The topic's best chunks, then each aspect's, each chunk once."""
+    found: dict[str, SearchHit] = {}
+    searches = [(" ".join([topic, *keywords]), TOPIC_HITS)]
+    searches += [(query, ASPECT_HITS) for query in aspects.queries]
+    for query, count in searches:
+        for hit in library.search(query, count):
+            found.setdefault(hit.chunk_id, hit)
+    return list(found.values())
+
+
+def _grounded(topic: str, coverage: Coverage, allow_thin: bool) -> list[str]:
+    """Refuse an uncovered topic, or (``allow_thin``) go on with a warning."""
+    if coverage.covered:
+        return []
+    measured = f"best match {coverage.score:.2f}, needs {coverage.threshold:.2f}"
+    if not allow_thin:
+        raise TopicNotCoveredError(
+            f"the knowledge base has no sources on {topic!r} ({measured}): ingest some "
+            "(aiwriter ingest PATH_OR_URL), or allow a thin article (--allow-thin)"
+        )
+    return [
+        f"the knowledge base covers {topic!r} only thinly ({measured}): the article "
+        "uses only the little that is about it"
+    ]
+
+
+def _sentences(
+    library: EvidenceLibrary, hits: list[SearchHit]
+) -> dict[str, list[EvidenceSentence]]:
+    """Each chunk's sentences; a sentence two overlapping chunks share stays with the
+    first of them (sources in order, chunks in order)."""
+    texts: dict[int, str] = {}
+    seen: set[tuple[int, str]] = set()
+    found: dict[str, list[EvidenceSentence]] = {}
+    for hit in sorted(hits, key=lambda h: (h.source_id, h.ordinal)):
+        if hit.source_id not in texts:
+            texts[hit.source_id] = library.source_text(hit.source_id)
+        kept = []
+        for sentence in chunk_sentences(hit, texts[hit.source_id]):
+            key = (sentence.source_id, " ".join(words(sentence.text)))
+            if key not in seen:
+                seen.add(key)
+                kept.append(sentence)
+        found[hit.chunk_id] = kept
+    return found
+
+
+def _sections(hits, chunks, sentences, aspects: TopicAspects, aspect_vectors, section_count):
+    """Group the chunks into sections and order them; returns (sections, dropped aspects)."""
+    sizes = [sum(s.word_count for s in sentences[hit.chunk_id]) for hit in hits]
+    if aspects.kind in ("list", "comparison"):
+        labels = assign_to_aspects(chunks, aspect_vectors)
+        names: list[str | None] = list(aspects.queries)
+    else:
+        count = min(section_count, max(1, sum(sizes) // MIN_SECTION_WORDS))
+        places = [(hit.source_id, hit.ordinal) for hit in hits]
+        labels = merge_small(
+            cluster_chunks(chunks, places, count), chunks, sizes, MIN_SECTION_WORDS // 2
+        )
+        names = [None] * (max(labels, default=-1) + 1)
+    groups: list[list[EvidenceSentence]] = [[] for _ in names]
+    for hit, label in zip(hits, labels, strict=True):
+        groups[label].extend(sentences[hit.chunk_id])
+    sections = [
+        PlannedSection(
+            heading="-",
+            aspect=name,
+            sentences=[PlannedSentence.of(s) for s in in_reading_order(group)],
+        )
+        for name, group in zip(names, groups, strict=True)
+        if group
+    ]
+    dropped = [aspects.labels[i] for i, group in enumerate(groups) if not group and names[i]]
+    if aspects.kind not in ("list", "comparison"):
+        sections.sort(key=lambda section: reading_key(section.sentences))
+    return sections, dropped
+
+
+def _name(sections: list[PlannedSection]) -> None:
+    """Headings (each different) and outline points for every section."""
+    taken: set[str] = set()
+    every = [section.sentences for section in sections]
+    weights = TermWeights(terms(s.text) for group in every for s in group)
+    for index, section in enumerate(sections):
+        others = every[:index] + every[index + 1 :]
+        section.heading = section_heading(section.sentences, others, section.aspect, taken)
+        taken.add(section.heading.lower())
+        section.points = _points(section.sentences, weights)
+
+
+def _points(sentences: Sequence[PlannedSentence], weights: TermWeights) -> list[str]:
+    """The section's most central sentences that stand on their own, whole and short."""
+    vectors = [weights.vector(terms(s.text)) for s in sentences]
+    centre: dict[str, float] = {}
+    for vector in vectors:
+        for term, value in vector.items():
+            centre[term] = centre.get(term, 0.0) + value
+    candidates = [
+        (cosine(vector, centre), index)
+        for index, (vector, sentence) in enumerate(zip(vectors, sentences, strict=True))
+        if len(words(sentence.text)) <= POINT_MAX_WORDS and not leans_on_previous(sentence.text)
+    ]
+    best = sorted(candidates, key=lambda pair: (-pair[0], pair[1]))[:POINTS_PER_SECTION]
+    return [sentences[index].text for _, index in sorted(best, key=lambda pair: pair[1])]
+
+
+def _allocate(sections: list[PlannedSection], budget: int) -> None:
+    """Share the body's words among sections as evenly as their evidence allows: a
+    section with less evidence than its share gives the rest to the others."""
+    open_sections = list(sections)
+    remaining = budget
+    while open_sections:
+        share = remaining // len(open_sections)
+        short = [s for s in open_sections if s.evidence_words <= share]
+        if not short:
+            for section in open_sections:
+                section.target_words = share
+            return
+        for section in short:
+            section.target_words = section.evidence_words
+            remaining -= section.evidence_words
+            open_sections.remove(section)
