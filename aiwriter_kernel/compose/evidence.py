@@ -9,6 +9,7 @@ source's own heading may name the section its sentences end up in.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -54,31 +55,44 @@ class EvidenceSentence:
     chunk_id: str
     position: float  # 0 = the start of its source, 1 = the end
     heading: str | None  # the source heading it stands under
+    paragraph: int = 0  # which paragraph of its source
 
     @property
     def word_count(self) -> int:
         return len(words(self.text))
 
 
-def headings_before(source_text: str) -> list[tuple[int, str]]:
-    """(offset, heading) of every Markdown heading of a source, in order."""
-    return [(match.start(), match.group(1).strip()) for match in HEADING.finditer(source_text)]
+@dataclass(frozen=True)
+class SourceLayout:
+    """Where a source's headings and paragraphs start, to place its sentences."""
+
+    length: int
+    headings: tuple[tuple[int, str], ...]
+    paragraphs: tuple[int, ...]
+
+    @classmethod
+    def of(cls, source_text: str) -> SourceLayout:
+        headings = tuple((m.start(), m.group(1).strip()) for m in HEADING.finditer(source_text))
+        starts = [0] + [match.end() for match in BLOCK_BREAK.finditer(source_text)]
+        return cls(max(len(source_text), 1), headings, tuple(starts))
+
+    def heading_at(self, offset: int) -> str | None:
+        """The last heading at or before ``offset``."""
+        current = None
+        for start, heading in self.headings:
+            if start > offset:
+                break
+            current = heading
+        return current
+
+    def paragraph_at(self, offset: int) -> int:
+        """The number of the paragraph ``offset`` falls in."""
+        return max(bisect_right(self.paragraphs, offset) - 1, 0)
 
 
-def heading_at(headings: list[tuple[int, str]], offset: int) -> str | None:
-    """The last heading at or before ``offset``."""
-    current = None
-    for start, heading in headings:
-        if start > offset:
-            break
-        current = heading
-    return current
-
-
-def chunk_sentences(hit: SearchHit, source_text: str) -> list[EvidenceSentence]:
-    """The prose sentences of one chunk, block by block, with position and heading."""
-    headings = headings_before(source_text)
-    length = max(len(source_text), 1)
+def chunk_sentences(hit: SearchHit, layout: SourceLayout) -> list[EvidenceSentence]:
+    """The prose sentences of one chunk, block by block, with position, paragraph and
+    heading in their source."""
     found: list[EvidenceSentence] = []
     cursor = 0
     for block in BLOCK_BREAK.split(hit.text):
@@ -87,14 +101,20 @@ def chunk_sentences(hit: SearchHit, source_text: str) -> list[EvidenceSentence]:
         offset = hit.start + max(at, 0)
         if not block.strip() or HEADING.fullmatch(block.strip()):
             continue
-        heading = heading_at(headings, offset)
+        heading = layout.heading_at(offset)
         for sentence in split_sentences(strip_markdown(block)):
             at_sentence = offset
             offset += len(sentence) + 1  # near enough: keeps sentences in their order
             sentence = CITATION.sub("", sentence).strip()
             if sentence and is_prose(sentence):
-                position = min(at_sentence / length, 1.0)
                 found.append(
-                    EvidenceSentence(sentence, hit.source_id, hit.chunk_id, position, heading)
+                    EvidenceSentence(
+                        sentence,
+                        hit.source_id,
+                        hit.chunk_id,
+                        min(at_sentence / layout.length, 1.0),
+                        heading,
+                        layout.paragraph_at(at_sentence),
+                    )
                 )
     return found

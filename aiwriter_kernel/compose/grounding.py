@@ -31,6 +31,7 @@ NEAR_BEST = 0.15
 # ... or when it is this similar to the centroid of those, and not far off the topic.
 CORE_AT = 0.55
 LOOSE_AT = 0.25
+CORE_SEEDS = 3
 # An aspect (a listed part of the topic) is covered when its best chunk reaches this.
 ASPECT_COVERED_AT = 0.35
 
@@ -86,8 +87,12 @@ def on_topic(chunks: np.ndarray, queries: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     relevance = (chunks @ queries.T).max(axis=1)
     direct = (relevance >= ON_TOPIC_AT) & (relevance >= relevance.max() - NEAR_BEST)
-    if direct.sum() < 2:
+    # The core is at least the few best chunks, so one very close match does not make
+    # everything else look far.
+    seeds = direct | (relevance >= np.sort(relevance)[-CORE_SEEDS:].min())
+    seeds &= relevance >= ON_TOPIC_AT
+    if seeds.sum() < 2:
         return direct
-    core = unit_rows(chunks[direct].mean(axis=0, keepdims=True))[0]
+    core = unit_rows(chunks[seeds].mean(axis=0, keepdims=True))[0]
     related = (chunks @ core >= CORE_AT) & (relevance >= LOOSE_AT)
-    return direct | related
+    return seeds | related

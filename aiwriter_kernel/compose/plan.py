@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from aiwriter_kernel.compose.aspects import AspectKind, TopicAspects, topic_aspects
-from aiwriter_kernel.compose.evidence import EvidenceLibrary, EvidenceSentence, chunk_sentences
+from aiwriter_kernel.compose.evidence import (
+    EvidenceLibrary,
+    EvidenceSentence,
+    SourceLayout,
+    chunk_sentences,
+)
 from aiwriter_kernel.compose.grounding import Coverage, measure_coverage, on_topic, unit_rows
-from aiwriter_kernel.compose.grouping import assign_to_aspects, cluster_chunks, merge_small
+from aiwriter_kernel.compose.grouping import assign_to_aspects, cluster, merge_small, similarity
 from aiwriter_kernel.compose.headings import section_heading
 from aiwriter_kernel.compose.ordering import in_reading_order, reading_key
 from aiwriter_kernel.errors import TopicNotCoveredError
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
 
 TOPIC_HITS, ASPECT_HITS = 30, 12
 MIN_SECTION_WORDS = 80  # less evidence than this is not a section of its own
+MAX_SECTIONS = 8
 POINTS_PER_SECTION, POINT_MAX_WORDS = 2, 30
 
 
@@ -88,12 +94,13 @@ def plan_article(
     topic: str,
     keywords: Sequence[str] = (),
     style: str = "article",
-    section_count: int = 4,
+    sections: int | None = None,
     body_words: int = 750,
     allow_thin: bool = False,
 ) -> ArticlePlan:
     """Research and plan; ``TopicNotCoveredError`` when the knowledge base is not about
-    ``topic`` (unless ``allow_thin``, which plans from what little there is, and says so)."""
+    ``topic`` (unless ``allow_thin``, which plans from what little there is, and says so).
+    ``sections`` fixes the number of sections; by default the evidence decides it."""
     aspects = topic_aspects(topic, style)
     hits = _retrieve(library, topic, keywords, aspects)
     vectors = library.vectors_of([hit.chunk_id for hit in hits])
@@ -111,7 +118,7 @@ def plan_article(
             "(aiwriter ingest PATH_OR_URL)"
         )
     sentences = _sentences(library, hits)
-    sections, dropped = _sections(hits, chunks, sentences, aspects, queries[1:], section_count)
+    sections, dropped = _sections(hits, chunks, sentences, aspects, queries[1:], sections)
     warnings += [f"no source covers {name!r}: left that part of the topic out" for name in dropped]
     _name(sections)
     _allocate(sections, body_words)
@@ -160,14 +167,14 @@ def _sentences(
 ) -> dict[str, list[EvidenceSentence]]:
     """Each chunk's sentences; a sentence two overlapping chunks share stays with the
     first of them (sources in order, chunks in order)."""
-    texts: dict[int, str] = {}
+    layouts: dict[int, SourceLayout] = {}
     seen: set[tuple[int, str]] = set()
     found: dict[str, list[EvidenceSentence]] = {}
     for hit in sorted(hits, key=lambda h: (h.source_id, h.ordinal)):
-        if hit.source_id not in texts:
-            texts[hit.source_id] = library.source_text(hit.source_id)
+        if hit.source_id not in layouts:
+            layouts[hit.source_id] = SourceLayout.of(library.source_text(hit.source_id))
         kept = []
-        for sentence in chunk_sentences(hit, texts[hit.source_id]):
+        for sentence in chunk_sentences(hit, layouts[hit.source_id]):
             key = (sentence.source_id, " ".join(words(sentence.text)))
             if key not in seen:
                 seen.add(key)
@@ -176,23 +183,59 @@ def _sentences(
     return found
 
 
-def _sections(hits, chunks, sentences, aspects: TopicAspects, aspect_vectors, section_count):
-    """Group the chunks into sections and order them; returns (sections, dropped aspects)."""
-    sizes = [sum(s.word_count for s in sentences[hit.chunk_id]) for hit in hits]
+class _Paragraphs:
+    """The evidence as paragraphs (the unit of grouping), each with the mean stored vector
+    of the chunks it lies in and a TF-IDF vector of its own words."""
+
+    def __init__(self, hits, chunks: np.ndarray, sentences: dict[str, list[EvidenceSentence]]):
+        import numpy as np
+
+        rows = {hit.chunk_id: index for index, hit in enumerate(hits)}
+        members: dict[tuple[int, int], list[EvidenceSentence]] = {}
+        for hit in hits:
+            for sentence in sentences[hit.chunk_id]:
+                members.setdefault((sentence.source_id, sentence.paragraph), []).append(sentence)
+        self.places = sorted(members)
+        self.sentences = [members[place] for place in self.places]
+        self.vectors = unit_rows(
+            np.stack(
+                [chunks[[rows[s.chunk_id] for s in group]].mean(axis=0) for group in self.sentences]
+            )
+        )
+        self.weights = TermWeights(terms(self.text(i)) for i in range(len(self.places)))
+        self.term_vectors = [
+            self.weights.vector(terms(self.text(i))) for i in range(len(self.places))
+        ]
+        self.sizes = [sum(s.word_count for s in group) for group in self.sentences]
+
+    def text(self, index: int) -> str:
+        return " ".join(sentence.text for sentence in self.sentences[index])
+
+
+def _sections(hits, chunks, sentences, aspects: TopicAspects, aspect_vectors, sections):
+    """Group the paragraphs into sections and order them; returns (sections, dropped
+    aspects)."""
+    paragraphs = _Paragraphs(hits, chunks, sentences)
     if aspects.kind in ("list", "comparison"):
-        labels = assign_to_aspects(chunks, aspect_vectors)
+        labels = assign_to_aspects(
+            paragraphs.vectors,
+            aspect_vectors,
+            paragraphs.term_vectors,
+            [paragraphs.weights.vector(terms(query)) for query in aspects.queries],
+        )
         names: list[str | None] = list(aspects.queries)
     else:
-        count = min(section_count, max(1, sum(sizes) // MIN_SECTION_WORDS))
-        places = [(hit.source_id, hit.ordinal) for hit in hits]
+        most = min(MAX_SECTIONS, max(1, sum(paragraphs.sizes) // MIN_SECTION_WORDS))
+        similar = similarity(paragraphs.vectors, paragraphs.term_vectors, paragraphs.places)
+        count = min(sections, most) if sections else None
         labels = merge_small(
-            cluster_chunks(chunks, places, count), chunks, sizes, MIN_SECTION_WORDS // 2
+            cluster(similar, count, most), similar, paragraphs.sizes, MIN_SECTION_WORDS // 2
         )
         names = [None] * (max(labels, default=-1) + 1)
     groups: list[list[EvidenceSentence]] = [[] for _ in names]
-    for hit, label in zip(hits, labels, strict=True):
-        groups[label].extend(sentences[hit.chunk_id])
-    sections = [
+    for group, label in zip(paragraphs.sentences, labels, strict=True):
+        groups[label].extend(group)
+    planned = [
         PlannedSection(
             heading="-",
             aspect=name,
@@ -203,8 +246,8 @@ def _sections(hits, chunks, sentences, aspects: TopicAspects, aspect_vectors, se
     ]
     dropped = [aspects.labels[i] for i, group in enumerate(groups) if not group and names[i]]
     if aspects.kind not in ("list", "comparison"):
-        sections.sort(key=lambda section: reading_key(section.sentences))
-    return sections, dropped
+        planned.sort(key=lambda section: reading_key(section.sentences))
+    return planned, dropped
 
 
 def _name(sections: list[PlannedSection]) -> None:

@@ -205,7 +205,7 @@ class ArticlePipeline:
             topic=request.topic,
             keywords=request.keywords,
             style=request.format,
-            section_count=request.section_count,
+            sections=request.sections,
             body_words=body_words(request, request.section_count),
             allow_thin=request.allow_thin,
         )
