@@ -10,7 +10,7 @@ import traitlets
 
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.pipelines.article_models import ArticleResult, PipelineEvent
-from widgets.panel import Panel
+from widgets.panel import Panel, allow_thin_checkbox
 from widgets.render import diff_html, markdown_html
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class DraftEditor(Panel):
         self.topic.add_class("aiw-topic")
         self.keyword = w.Text(placeholder="optional focus keyword", description="Keyword")
         self.keyword.add_class("aiw-keyword")
+        self.allow_thin = allow_thin_checkbox()
         self.text = w.HTML()
         self.text.add_class("aiw-draft-text")
         self.streamed: list[PipelineEvent] = []  # the section events of the last write
@@ -44,8 +45,9 @@ class DraftEditor(Panel):
         self.diff_button = self.button("Show diff", self.show_diff, "aiw-show-diff")
         self.children = (
             w.HTML("<h3>Draft</h3>"),
-            w.HBox([self.topic, self.keyword, self.write_button]),
+            w.HBox([self.topic, self.keyword, self.allow_thin, self.write_button]),
             self.status,
+            self.warnings_html,
             self.text,
             w.HTML("<h4>Versions</h4>"),
             w.HBox([self.old, self.new, self.diff_button]),
@@ -62,20 +64,23 @@ class DraftEditor(Panel):
         topic = self.topic.value.strip()
         if not topic:
             raise ValidationError("the topic is empty: say what the article is about")
-        keywords = self.keywords()
+        keywords, allow_thin = self.keywords(), self.allow_thin.value
         self.streamed, self._sections = [], {}
-        self.text.value = ""
-        self.diff_html.value = ""
         self.run(
             f"writing {topic!r}",
-            lambda: self.wb.write(topic, keywords=keywords, on_event=self._event),
+            lambda: self.wb.write(
+                topic, keywords=keywords, allow_thin=allow_thin, on_event=self._event
+            ),
             self.show_result,
         )
 
     def _event(self, event: PipelineEvent) -> None:
-        """Called in the worker for each pipeline step: a written section is shown at once."""
+        """Called in the worker for each pipeline step: a written section is shown at once.
+        The draft shown before stays until then, so a refused topic does not wipe it."""
         self.progress(event.message)
         if event.stage == "section" and event.text:
+            if not self.streamed:
+                self.diff_html.value = ""
             self.streamed.append(event)
             self._sections[event.section or ""] = event.text
             self.text.value = markdown_html(self._streamed_markdown())
@@ -94,6 +99,7 @@ class DraftEditor(Panel):
         self.draft_id = result.draft_id
         self.result = result
         self.load_history()
+        self.show_warnings(result.warnings)
         self.show_done(f"draft {result.draft_id} v{result.version} saved")
 
     def load_history(self) -> None:

@@ -9,7 +9,7 @@ import traitlets
 
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.pipelines.article_models import ArticleResult, Outline, OutlineSection
-from widgets.panel import Panel
+from widgets.panel import Panel, allow_thin_checkbox
 from widgets.render import escape
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class OutlineEditor(Panel):
         self.topic = w.Text(placeholder="what the article is about", description="Topic")
         self.topic.add_class("aiw-outline-topic")
         self.keyword = w.Text(placeholder="optional focus keyword", description="Keyword")
+        self.allow_thin = allow_thin_checkbox()
         self.title = w.Text(description="Title", layout=w.Layout(width="70%"))
         self.rows: list[SectionRow] = []
         self.rows_box = w.VBox()
@@ -66,7 +67,7 @@ class OutlineEditor(Panel):
         )
         self.children = (
             w.HTML("<h3>Outline</h3>"),
-            w.HBox([self.topic, self.keyword, self.plan_button]),
+            w.HBox([self.topic, self.keyword, self.allow_thin, self.plan_button]),
             self.title,
             self.rows_box,
             w.HBox(
@@ -76,6 +77,7 @@ class OutlineEditor(Panel):
                 ]
             ),
             self.status,
+            self.warnings_html,
             self.regenerated,
         )
 
@@ -86,17 +88,27 @@ class OutlineEditor(Panel):
         if not topic:
             raise ValidationError("the topic is empty: say what the article is about")
         keywords = (self.keyword.value.strip(),) if self.keyword.value.strip() else ()
+        allow_thin = self.allow_thin.value
         self.run(
-            f"planning {topic!r}",
-            lambda: self.wb.outline(topic, keywords=keywords, on_event=self._event),
-            self._planned,
+            f"planning {topic!r}", lambda: self._plan(topic, keywords, allow_thin), self._planned
         )
 
-    def _planned(self, planned: tuple[int, Outline]) -> None:
-        draft_id, outline = planned
+    def _plan(
+        self, topic: str, keywords: tuple[str, ...], allow_thin: bool
+    ) -> tuple[int, Outline, list[str]]:
+        """The new draft, its outline and the warnings it was planned with. A topic the
+        knowledge base does not cover fails here, leaving the outline shown untouched."""
+        draft_id, outline = self.wb.outline(
+            topic, keywords=keywords, allow_thin=allow_thin, on_event=self._event
+        )
+        return draft_id, outline, self.wb.version(draft_id, 1).meta.get("warnings", [])
+
+    def _planned(self, planned: tuple[int, Outline, list[str]]) -> None:
+        draft_id, outline, warnings = planned
         self.result = None
         self.draft_id = draft_id
         self.load(outline)
+        self.show_warnings(warnings)
         self.show_done(f"draft {draft_id}: {len(outline.sections)} sections planned")
 
     def load(self, outline: Outline) -> None:
@@ -163,6 +175,7 @@ class OutlineEditor(Panel):
         self.result = result
         changed = ", ".join(result.regenerated_sections) or "none"
         self.regenerated.value = f"Sections written: {escape(changed)}"
+        self.show_warnings(result.warnings)
         self.show_done(f"draft {result.draft_id} v{result.version} saved")
 
     def _event(self, event: PipelineEvent) -> None:

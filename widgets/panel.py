@@ -9,12 +9,12 @@ scripts block until it has finished.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as w
 
-from widgets.messages import one_line
+from widgets.messages import one_line, warnings_html
 from widgets.render import escape
 
 if TYPE_CHECKING:
@@ -31,7 +31,10 @@ class Panel(w.VBox):
         self.wb = workbench
         self.status = w.HTML(layout=w.Layout(min_height="1.5em"))
         self.status.add_class("aiw-status")
+        self.warnings_html = w.HTML()  # a panel that shows warnings puts it under its status
+        self.warnings_html.add_class("aiw-warnings")
         self.last_error: str | None = None
+        self.last_warnings: list[str] = []
         self._thread: threading.Thread | None = None
         self._buttons: list[w.Button] = []
 
@@ -73,6 +76,11 @@ class Panel(w.VBox):
         self.last_error = message
         self.status.value = f"<span style='color: #c62828'>✘ {escape(message)}</span>"
 
+    def show_warnings(self, warnings: Sequence[str]) -> None:
+        """Replace the warnings shown with those of the job just finished (none clears)."""
+        self.last_warnings = list(warnings)
+        self.warnings_html.value = warnings_html(warnings)
+
     def button(self, description: str, on_click: Callable[[], None], css: str) -> w.Button:
         """A button disabled while this panel's job runs; ``css`` names it for browsers."""
         button = w.Button(description=description)
@@ -99,3 +107,17 @@ class Panel(w.VBox):
     def _set_buttons(self, *, disabled: bool) -> None:
         for button in self._buttons:
             button.disabled = disabled
+
+
+def allow_thin_checkbox() -> w.Checkbox:
+    """The "Allow a thin article" option of the panels that plan articles: without it a
+    topic the knowledge base does not cover is refused, with it the article is written
+    from the little there is, and warns so."""
+    checkbox = w.Checkbox(
+        value=False,
+        description="Allow a thin article",
+        indent=False,
+        tooltip="write even when the knowledge base covers the topic only thinly",
+    )
+    checkbox.add_class("aiw-allow-thin")
+    return checkbox

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from statistics import fmean
+from statistics import fmean, pstdev
 
 from aiwriter_kernel.compose.evidence import EvidenceSentence
 
@@ -28,7 +28,10 @@ CLOSING = re.compile(
     r"ultimately|trade-?offs?)\b",
     re.IGNORECASE,
 )
+# The sources' average position weighs 1; cue words and generality move a section by
+# about half and a tenth of that (set on the benchmark corpora, see RESULTS.md).
 ARC_WEIGHT = 0.5
+GENERAL_WEIGHT = 0.1
 
 
 def arc(sentences: Sequence[EvidenceSentence]) -> float:
@@ -46,6 +49,20 @@ def reading_key(sentences: Sequence[EvidenceSentence]) -> float:
     if not sentences:
         return 1.0
     return fmean(s.position for s in sentences) + ARC_WEIGHT * arc(sentences)
+
+
+def section_key(
+    sentences: Sequence[EvidenceSentence], relevance: Sequence[float], every: Sequence[float]
+) -> float:
+    """Smaller reads earlier: ``reading_key``, and the section that matches the topic best
+    (what the topic is) earlier. ``relevance``: the topic similarity of the section's
+    paragraphs; ``every``: of all paragraphs, to put it on a common scale."""
+    if not sentences:
+        return 1.0
+    spread = pstdev(every) or 1.0
+    general = (fmean(relevance) - fmean(every)) / spread if relevance else 0.0
+    place = fmean(s.position for s in sentences)
+    return place + ARC_WEIGHT * arc(sentences) - GENERAL_WEIGHT * general
 
 
 def in_reading_order(sentences: Sequence[EvidenceSentence]) -> list[EvidenceSentence]:

@@ -25,7 +25,7 @@ from aiwriter_kernel.compose.evidence import (
 from aiwriter_kernel.compose.grounding import Coverage, measure_coverage, on_topic, unit_rows
 from aiwriter_kernel.compose.grouping import assign_to_aspects, cluster, merge_small, similarity
 from aiwriter_kernel.compose.headings import section_heading
-from aiwriter_kernel.compose.ordering import in_reading_order, reading_key
+from aiwriter_kernel.compose.ordering import in_reading_order, section_key
 from aiwriter_kernel.errors import TopicNotCoveredError
 from aiwriter_kernel.research.models import SearchHit
 from aiwriter_kernel.text.sentences import leans_on_previous
@@ -118,7 +118,12 @@ def plan_article(
             "(aiwriter ingest PATH_OR_URL)"
         )
     sentences = _sentences(library, hits)
-    sections, dropped = _sections(hits, chunks, sentences, aspects, queries[1:], sections)
+    if not any(sentences.values()):
+        raise TopicNotCoveredError(
+            f"the sources about {topic!r} hold no whole sentences to quote (only headings, "
+            "lists or fragments): ingest prose on it first (aiwriter ingest PATH_OR_URL)"
+        )
+    sections, dropped = _sections(hits, chunks, sentences, aspects, queries, sections)
     warnings += [f"no source covers {name!r}: left that part of the topic out" for name in dropped]
     _name(sections)
     _allocate(sections, body_words)
@@ -212,14 +217,14 @@ class _Paragraphs:
         return " ".join(sentence.text for sentence in self.sentences[index])
 
 
-def _sections(hits, chunks, sentences, aspects: TopicAspects, aspect_vectors, sections):
+def _sections(hits, chunks, sentences, aspects: TopicAspects, queries, sections):
     """Group the paragraphs into sections and order them; returns (sections, dropped
     aspects)."""
     paragraphs = _Paragraphs(hits, chunks, sentences)
     if aspects.kind in ("list", "comparison"):
         labels = assign_to_aspects(
             paragraphs.vectors,
-            aspect_vectors,
+            queries[1:],
             paragraphs.term_vectors,
             [paragraphs.weights.vector(terms(query)) for query in aspects.queries],
         )
@@ -233,20 +238,24 @@ def _sections(hits, chunks, sentences, aspects: TopicAspects, aspect_vectors, se
         )
         names = [None] * (max(labels, default=-1) + 1)
     groups: list[list[EvidenceSentence]] = [[] for _ in names]
-    for group, label in zip(paragraphs.sentences, labels, strict=True):
+    general: list[list[float]] = [[] for _ in names]
+    relevance = paragraphs.vectors @ queries[0]
+    for group, label, score in zip(paragraphs.sentences, labels, relevance, strict=True):
         groups[label].extend(group)
+        general[label].append(float(score))
+    order = list(range(len(names)))
+    if aspects.kind not in ("list", "comparison"):
+        order.sort(key=lambda i: section_key(groups[i], general[i], relevance))
     planned = [
         PlannedSection(
             heading="-",
-            aspect=name,
-            sentences=[PlannedSentence.of(s) for s in in_reading_order(group)],
+            aspect=names[i],
+            sentences=[PlannedSentence.of(s) for s in in_reading_order(groups[i])],
         )
-        for name, group in zip(names, groups, strict=True)
-        if group
+        for i in order
+        if groups[i]
     ]
     dropped = [aspects.labels[i] for i, group in enumerate(groups) if not group and names[i]]
-    if aspects.kind not in ("list", "comparison"):
-        planned.sort(key=lambda section: reading_key(section.sentences))
     return planned, dropped
 
 

@@ -42,7 +42,7 @@ class ArticleJob(BaseModel):
             "examples": [
                 {
                     "kind": "article",
-                    "request": {"topic": "Writing for the web", "target_words": 600},
+                    "request": {"topic": "home composting", "target_words": 600},
                 }
             ]
         }

@@ -146,6 +146,10 @@ class OutlineResult(BaseModel):
 
     draft_id: int
     outline: Outline
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the plan had to leave out or make do with (a thin topic...).",
+    )
 
 
 class WriteDraftRequest(BaseModel):

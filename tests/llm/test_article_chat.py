@@ -41,7 +41,8 @@ def test_a_model_writes_the_article_from_the_quoted_sources(workbench, fake_open
     result = workbench.write("Email newsletters", target_words=400, sections=3)
     prompts = [r.json["messages"][-1]["content"] for r in fake_openai.requests]
     assert len(prompts) == 6  # outline, introduction, three sections, meta description
-    assert all('<source id="1" title="Email newsletters that people open"' in p for p in prompts[:5])
+    quoted = '<source id="1" title="Email newsletters that people open"'
+    assert all(quoted in prompt for prompt in prompts[:5])
     assert "already grouped into 3 sections" in prompts[0]  # the planner's groups, in order
     assert "untrusted" in prompts[0]
     assert [s.heading for s in result.outline.sections] == [

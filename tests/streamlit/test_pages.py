@@ -17,6 +17,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from aiwriter_kernel.workbench import Workbench
 
 TOPIC = "How to write readable web content"
+UNCOVERED = "How to brew cold brew coffee"  # the demo corpus has nothing on it
+THIN = "Headlines versus cold brew coffee"  # half covered: planned only when allowed
 NOTES = (
     b"# Readable headlines\n\n"
     b"Readable headlines use plain words and promise one clear benefit to the reader. "
@@ -182,6 +184,68 @@ def test_write_plans_edits_the_outline_streams_the_draft_and_diffs_versions(
     (diff,) = at.code
     assert diff.language == "diff"
     assert "+## Checklist for editors" in diff.value
+
+
+@pytest.mark.slow
+def test_write_an_uncovered_topic_is_one_error_and_keeps_the_outline_shown(
+    corpus_home: Path,
+) -> None:
+    at = page("2_Write.py").run()
+    text_input(at, "Topic").set_value(UNCOVERED)
+    button(at, "Plan the outline").click().run()
+    assert not at.exception
+    (error,) = messages(at, "error")
+    assert "no sources on" in error and "allow a thin article" in error
+    assert "\n" not in error and "Traceback" not in error
+    assert not at.text_area  # nothing planned, nothing to edit
+    with Workbench.open(home=corpus_home) as wb:
+        assert wb.drafts() == []
+
+    text_input(at, "Topic").set_value(TOPIC)
+    button(at, "Plan the outline").click().run()
+    assert not at.exception and not at.error
+    outline = at.text_area[0].value
+    text_input(at, "Topic").set_value(UNCOVERED)
+    button(at, "Plan the outline").click().run()
+    assert "no sources on" in messages(at, "error")[0]
+    assert at.text_area[0].value == outline  # the outline on screen is still there
+    with Workbench.open(home=corpus_home) as wb:
+        assert len(wb.drafts()) == 1
+
+
+@pytest.mark.slow
+def test_write_a_thin_article_when_allowed_and_shows_every_warning(
+    corpus_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[dict] = []
+    original = Workbench.outline
+
+    def recorded(self: Workbench, request, **fields):
+        asked.append(fields)
+        return original(self, request, **fields)
+
+    monkeypatch.setattr(Workbench, "outline", recorded)
+    at = page("2_Write.py").run()
+    text_input(at, "Topic").set_value(THIN)
+    at.checkbox[0].check()
+    assert at.checkbox[0].label == "Allow a thin article"
+    button(at, "Plan the outline").click().run()
+    assert not at.exception and not at.error
+    assert asked[-1]["allow_thin"] is True
+    with Workbench.open(home=corpus_home) as wb:
+        (draft,) = wb.drafts()
+        planned = wb.version(draft.id, 1).meta["warnings"]
+    assert any("only thinly" in warning for warning in planned)
+    assert messages(at, "warning") == planned  # each one, visibly
+
+    button(at, "Write the draft").click().run()
+    assert not at.exception and not at.error
+    with Workbench.open(home=corpus_home) as wb:
+        written = wb.version(draft.id).meta["warnings"]
+    assert len(written) > len(planned)  # the plan's, and the draft's own (its length)
+    assert messages(at, "warning") == written  # shown once each, under the draft
+    at.run()  # and still there on the next rerun
+    assert messages(at, "warning") == written
 
 
 def test_write_diff_of_a_draft_deleted_meanwhile_is_an_error_not_a_crash(

@@ -40,7 +40,12 @@ router = APIRouter(tags=["pipelines"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail, "description": "A draft, source or persona of yours is missing."},
-    422: {"description": "The request is invalid; `detail` says which field and why."},
+    422: {
+        "description": (
+            "The request is invalid, or your sources do not cover its topic; `detail` says "
+            "which field, or what to ingest, and why."
+        )
+    },
     502: {"model": ErrorDetail, "description": "The model provider failed."},
     504: {"model": ErrorDetail, "description": "The pipeline took longer than the time limit."},
 }
@@ -137,7 +142,8 @@ def analyze(wb: UserWorkbench, body: AnalyzeRequest) -> AnalysisReport:
 )
 def outline(wb: UserWorkbench, body: ArticleBody) -> OutlineResult:
     draft_id, planned = wb.outline(body)
-    return OutlineResult(draft_id=draft_id, outline=planned)
+    warnings = wb.version(draft_id, 1).meta.get("warnings", [])  # stored with the outline
+    return OutlineResult(draft_id=draft_id, outline=planned, warnings=warnings)
 
 
 @router.post(

@@ -13,11 +13,16 @@ from apps.streamlit.session import one_line, page_header
 from apps.streamlit.streaming import EventStream
 
 NO_PERSONA = "(none)"
-DRAFT_ID, OUTLINE, OUTLINE_TEXT, RESULT = (
+DRAFT_ID, OUTLINE, OUTLINE_TEXT, RESULT, PLAN_WARNINGS = (
     "write_draft_id",
     "write_outline",
     "write_outline_text",
     "write_result",
+    "write_plan_warnings",  # {draft id: the warnings its outline was planned with}
+)
+THIN_HELP = (
+    "Write even when the knowledge base covers the topic only thinly: the article uses only "
+    "the little that is about it, and says so in a warning."
 )
 
 
@@ -40,6 +45,7 @@ def main() -> None:
         words = right.number_input(
             "Target words", min_value=150, max_value=6000, value=900, step=50
         )
+        allow_thin = st.checkbox("Allow a thin article", help=THIN_HELP)
         plan = st.form_submit_button("Plan the outline")
 
     if plan:
@@ -53,13 +59,16 @@ def main() -> None:
                 "persona": None if persona == NO_PERSONA else persona,
                 "format": article_format,
                 "target_words": int(words),
+                "allow_thin": allow_thin,
             }
             try:
                 with st.spinner(f"Researching and planning {topic.strip()!r}…"):
                     draft_id, outline = wb.outline(topic, **fields)
-            except AIWriterError as error:
-                st.error(escape_html(one_line(error)))
+                    warnings = wb.version(draft_id, 1).meta.get("warnings", [])
+            except AIWriterError as error:  # e.g. a topic the knowledge base does not cover
+                st.error(escape_html(one_line(error)))  # what is on screen stays there
             else:
+                st.session_state.setdefault(PLAN_WARNINGS, {})[draft_id] = list(warnings)
                 st.session_state[DRAFT_ID] = draft_id
                 st.session_state[OUTLINE] = outline
                 st.session_state[OUTLINE_TEXT] = outline_to_text(outline)
@@ -70,6 +79,7 @@ def main() -> None:
     draft_id: int | None = st.session_state.get(DRAFT_ID)
     if draft_id is not None:
         st.subheader(f"Outline of draft {draft_id}")
+        plan_notes = st.container()  # filled below, once it is known whether it was written
         st.text_area(
             "Edit the outline: '# Title', then '## Section' lines with '- point' bullets. "
             "Rename, add, remove or move sections; only changed sections are re-written.",
@@ -104,6 +114,10 @@ def main() -> None:
                     )
                     st.session_state[RESULT] = result
                     st.session_state[OUTLINE] = result.outline
+        written: ArticleResult | None = st.session_state.get(RESULT)
+        if written is None or written.draft_id != draft_id:  # a draft shows its own, below
+            with plan_notes:
+                show_warnings(st.session_state.get(PLAN_WARNINGS, {}).get(draft_id, []))
 
     # -- 3. the draft and its history -------------------------------------------------------------
 
@@ -112,8 +126,7 @@ def main() -> None:
         st.subheader("Draft")
         with st.container(border=True, key="aiw-article"):
             show_markdown(result.markdown)
-        for warning in result.warnings:
-            st.warning(escape_html(warning))
+        show_warnings(result.warnings)
         if result.uncited_claims:
             with st.expander(f"{len(result.uncited_claims)} sentences without a citation"):
                 for claim in result.uncited_claims:
@@ -153,6 +166,13 @@ def main() -> None:
                         st.code(diff, language="diff")
                     else:
                         st.info("The two versions are identical.")
+
+
+def show_warnings(warnings: list[str]) -> None:
+    """Each warning of the plan or the draft as an alert of its own: a thin or partly
+    covered topic, a short article... is something the writer must see, not a log line."""
+    for warning in warnings:
+        st.warning(escape_html(warning))
 
 
 # Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,
