@@ -13,9 +13,12 @@ share few words with its title, but much with the rest of what is written about 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
+
+from aiwriter_kernel.text.words import terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,25 +35,45 @@ NEAR_BEST = 0.15
 CORE_AT = 0.55
 LOOSE_AT = 0.25
 CORE_SEEDS = 3
+# Meaning alone confuses near neighbours ("cold brew coffee" is close to a guide to
+# brewing tea): at least this share of the topic's own content words must occur in the
+# best chunks too.
+WORDS_FOUND_AT = 0.5
+WORDS_FROM_BEST = 10
+PREFIX = 4
 # An aspect (a listed part of the topic) is covered when its best chunk reaches this.
 ASPECT_COVERED_AT = 0.35
 
 
 class Coverage(BaseModel):
-    """How well the knowledge base covers the topic: the best match and the verdict."""
+    """How well the knowledge base covers the topic: the best match, the share of the
+    topic's own words that the best chunks use, and the verdict."""
 
     model_config = ConfigDict(frozen=True)
 
     score: float
     threshold: float = COVERED_AT
+    words_found: float = 1.0
     aspects: dict[str, float] = {}
+    aspect_words: dict[str, float] = {}  # the share of each aspect's own words found
 
     @property
     def covered(self) -> bool:
-        return self.score >= self.threshold
+        return self.score >= self.threshold and self.words_found >= WORDS_FOUND_AT
+
+    def explained(self) -> str:
+        """The measurement in words, for the refusal or the warning."""
+        return (
+            f"best match {self.score:.2f}, needs {self.threshold:.2f}; "
+            f"{self.words_found:.0%} of the topic's words found, needs {WORDS_FOUND_AT:.0%}"
+        )
 
     def uncovered_aspects(self) -> list[str]:
-        return [name for name, score in self.aspects.items() if score < ASPECT_COVERED_AT]
+        return [
+            name
+            for name, score in self.aspects.items()
+            if score < ASPECT_COVERED_AT or self.aspect_words.get(name, 1.0) < WORDS_FOUND_AT
+        ]
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -62,20 +85,54 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1.0, norms)
 
 
+def words_found(topic: str, texts: Sequence[str]) -> float:
+    """The share of the topic's content words that occur in ``texts``, compared by their
+    first letters (so "grown" finds "grows" and "brewed" finds "brewing", which a suffix
+    stripper misses)."""
+    wanted = {term[:PREFIX] for term in terms(topic)}
+    if not wanted:
+        return 1.0
+    present = {term[:PREFIX] for text in texts for term in terms(text)}
+    return len(wanted & present) / len(wanted)
+
+
+def _best_texts(texts: Sequence[str], similarity: np.ndarray, least: float) -> list[str]:
+    """The texts of the best-matching chunks, only those that match at least ``least``:
+    a word found in an unrelated chunk says nothing about coverage."""
+    best = similarity.argsort()[::-1][:WORDS_FROM_BEST]
+    return [texts[i] for i in best if similarity[i] >= least]
+
+
 def measure_coverage(
-    chunks: np.ndarray, topic: np.ndarray, aspects: np.ndarray, names: tuple[str, ...]
+    chunks: np.ndarray,
+    texts: Sequence[str],
+    topic: tuple[str, np.ndarray],
+    aspects: np.ndarray,
+    names: tuple[str, ...],
 ) -> Coverage:
-    """The topic's best match among ``chunks`` (unit rows), and each aspect's."""
+    """The topic's best match among ``chunks`` (unit rows, ``texts`` theirs), its words
+    found in the best of them, and each aspect's best match."""
     if len(chunks) == 0:
-        return Coverage(score=0.0, aspects=dict.fromkeys(names, 0.0))
-    best = float((chunks @ topic).max())
-    per_aspect = {
-        name: float((chunks @ vector).max()) for name, vector in zip(names, aspects, strict=True)
-    }
+        return Coverage(score=0.0, words_found=0.0, aspects=dict.fromkeys(names, 0.0))
+    topic_text, topic_vector = topic
+    similarity = chunks @ topic_vector
+    best_texts = _best_texts(texts, similarity, ON_TOPIC_AT)
+    best = float(similarity.max())
+    per_aspect, aspect_words = {}, {}
+    for name, vector in zip(names, aspects, strict=True):
+        matches = chunks @ vector
+        per_aspect[name] = float(matches.max())
+        near = _best_texts(texts, matches, ASPECT_COVERED_AT)
+        aspect_words[name] = round(words_found(name, near), 4)
     # A listed topic ("tea: grown, processed, brewed") is covered when its parts are.
     if per_aspect:
         best = max(best, sorted(per_aspect.values())[len(per_aspect) // 2])
-    return Coverage(score=round(best, 4), aspects={k: round(v, 4) for k, v in per_aspect.items()})
+    return Coverage(
+        score=round(best, 4),
+        words_found=round(words_found(topic_text, best_texts), 4),
+        aspects={k: round(v, 4) for k, v in per_aspect.items()},
+        aspect_words=aspect_words,
+    )
 
 
 def on_topic(chunks: np.ndarray, queries: np.ndarray) -> np.ndarray:

@@ -107,8 +107,11 @@ def plan_article(
     hits = [hit for hit in hits if hit.chunk_id in vectors]
     chunks = unit_rows([vectors[hit.chunk_id] for hit in hits]) if hits else _empty()
     queries = unit_rows(library.encode([topic, *aspects.queries]))
-    coverage = measure_coverage(chunks, queries[0], queries[1:], aspects.labels)
+    coverage = measure_coverage(
+        chunks, [hit.text for hit in hits], (topic, queries[0]), queries[1:], aspects.labels
+    )
     warnings = _grounded(topic, coverage, allow_thin)
+    aspects, queries, missing = _covered_parts(aspects, queries, coverage)
     keep = on_topic(chunks, queries)
     hits = [hit for hit, kept in zip(hits, keep, strict=True) if kept]
     chunks = chunks[keep] if len(hits) else chunks[:0]
@@ -124,12 +127,34 @@ def plan_article(
             "lists or fragments): ingest prose on it first (aiwriter ingest PATH_OR_URL)"
         )
     sections, dropped = _sections(hits, chunks, sentences, aspects, queries, sections)
-    warnings += [f"no source covers {name!r}: left that part of the topic out" for name in dropped]
+    warnings += [
+        f"no source covers {name!r}: left that part of the topic out"
+        for name in [*missing, *dropped]
+    ]
     _name(sections)
     _allocate(sections, body_words)
     return ArticlePlan(
         kind=aspects.kind, coverage=coverage, sections=sections, hits=hits, warnings=warnings
     )
+
+
+def _covered_parts(
+    aspects: TopicAspects, queries: np.ndarray, coverage: Coverage
+) -> tuple[TopicAspects, np.ndarray, list[str]]:
+    """The aspects the knowledge base covers (a section is never filled with whatever
+    scores highest), their query vectors (the topic's first), and the names of the rest."""
+    missing = coverage.uncovered_aspects()
+    if not missing:
+        return aspects, queries, []
+    kept = [i for i, label in enumerate(aspects.labels) if label not in missing]
+    if not kept:
+        return TopicAspects(kind="single"), queries[:1], missing
+    reduced = TopicAspects(
+        kind=aspects.kind,
+        labels=tuple(aspects.labels[i] for i in kept),
+        queries=tuple(aspects.queries[i] for i in kept),
+    )
+    return reduced, queries[[0, *(i + 1 for i in kept)]], missing
 
 
 def _empty() -> np.ndarray:
@@ -155,7 +180,7 @@ def _grounded(topic: str, coverage: Coverage, allow_thin: bool) -> list[str]:
     """Refuse an uncovered topic, or (``allow_thin``) go on with a warning."""
     if coverage.covered:
         return []
-    measured = f"best match {coverage.score:.2f}, needs {coverage.threshold:.2f}"
+    measured = coverage.explained()
     if not allow_thin:
         raise TopicNotCoveredError(
             f"the knowledge base has no sources on {topic!r} ({measured}): ingest some "
