@@ -32,7 +32,7 @@ COVERED_AT = 0.42
 ON_TOPIC_AT = 0.30
 NEAR_BEST = 0.15
 # ... or when it is this similar to the centroid of those, and not far off the topic.
-CORE_AT = 0.55
+CORE_AT = 0.70
 LOOSE_AT = 0.25
 CORE_SEEDS = 3
 # Meaning alone confuses near neighbours ("cold brew coffee" is close to a guide to
@@ -135,9 +135,9 @@ def measure_coverage(
     )
 
 
-def on_topic(chunks: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """A boolean mask over ``chunks`` (unit rows): which are about the topic (``queries``:
-    unit rows of the topic and its aspects)."""
+def on_topic(chunks: np.ndarray, queries: np.ndarray, sources: Sequence[int]) -> np.ndarray:
+    """A boolean mask over ``chunks`` (unit rows; ``sources`` the source id of each):
+    which are about the topic (``queries``: unit rows of the topic and its aspects)."""
     import numpy as np
 
     if len(chunks) == 0:
@@ -148,8 +148,12 @@ def on_topic(chunks: np.ndarray, queries: np.ndarray) -> np.ndarray:
     # everything else look far.
     seeds = direct | (relevance >= np.sort(relevance)[-CORE_SEEDS:].min())
     seeds &= relevance >= ON_TOPIC_AT
+    # A document whose best part is about the topic is about it throughout: its other
+    # retrieved chunks stay unless they are far off.
+    about = {source for source, chosen in zip(sources, direct, strict=True) if chosen}
+    same_document = np.array([source in about for source in sources]) & (relevance >= LOOSE_AT)
     if seeds.sum() < 2:
-        return direct
+        return direct | same_document
     core = unit_rows(chunks[seeds].mean(axis=0, keepdims=True))[0]
     related = (chunks @ core >= CORE_AT) & (relevance >= LOOSE_AT)
-    return seeds | related
+    return seeds | related | same_document

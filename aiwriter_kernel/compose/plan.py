@@ -112,7 +112,7 @@ def plan_article(
     )
     warnings = _grounded(topic, coverage, allow_thin)
     aspects, queries, missing = _covered_parts(aspects, queries, coverage)
-    keep = on_topic(chunks, queries)
+    keep = on_topic(chunks, queries, [hit.source_id for hit in hits])
     hits = [hit for hit, kept in zip(hits, keep, strict=True) if kept]
     chunks = chunks[keep] if len(hits) else chunks[:0]
     if not hits:
