@@ -27,6 +27,10 @@ def write(
     audience: Annotated[str | None, typer.Option(help="Who it is for.")] = None,
     tone: Annotated[str | None, typer.Option(help="e.g. friendly, formal.")] = None,
     words: Annotated[int, typer.Option(help="Target length in words.")] = 900,
+    sections: Annotated[
+        int | None,
+        typer.Option(help="Number of sections (default: as many subjects as the sources hold)."),
+    ] = None,
     persona: Annotated[
         str | None, typer.Option("--persona", help="Write in this persona's voice.")
     ] = None,
@@ -64,6 +68,7 @@ def write(
         "audience": audience,
         "tone": tone,
         "target_words": words,
+        "sections": sections,
         "persona": persona,
         "provider": provider,
         "model": model,

@@ -36,9 +36,9 @@ plantations the plant is pruned into waist-high bushes that are easy to pick. Ma
 gardens lie on hillsides at high altitude, where cool nights slow growth and concentrate
 flavour. Young plants are raised from cuttings in nurseries before being planted in rows.
 A new bush needs several years of growth before its leaves are worth harvesting.""",
-    "c-factory.md": """Processing turns fresh leaves into tea. Fresh leaves begin to wilt and change within hours of picking, so they
-go to the factory quickly. Green tea leaves are heated soon after picking, by pan firing or
-steaming, which stops oxidation. Black tea is withered, rolled to break the cell walls and
+    "c-factory.md": """Processing turns fresh leaves into tea. Fresh leaves begin to wilt
+and change within hours of picking, so they go to the factory quickly. Green tea leaves
+are heated soon after picking, by pan firing or steaming, which stops oxidation. Black tea is withered, rolled to break the cell walls and
 left to oxidise fully before drying. Oolong is partly oxidised through repeated gentle
 bruising and resting. Once dried and sorted, finished tea keeps its quality for months
 when stored away from light and moisture.""",
