@@ -37,11 +37,12 @@ gardens lie on hillsides at high altitude, where cool nights slow growth and con
 flavour. Young plants are raised from cuttings in nurseries before being planted in rows.
 A new bush needs several years of growth before its leaves are worth harvesting.""",
     "c-factory.md": """Processing turns fresh leaves into tea. Fresh leaves begin to wilt
-and change within hours of picking, so they go to the factory quickly. Green tea leaves
-are heated soon after picking, by pan firing or steaming, which stops oxidation. Black tea is withered, rolled to break the cell walls and
-left to oxidise fully before drying. Oolong is partly oxidised through repeated gentle
-bruising and resting. Once dried and sorted, finished tea keeps its quality for months
-when stored away from light and moisture.""",
+and change within
+hours of picking, so they go to the factory quickly. Green tea leaves are heated soon
+after picking, by pan firing or steaming, which stops oxidation. Black tea is withered,
+rolled to break the cell walls and left to oxidise fully before drying. Oolong is partly
+oxidised through repeated gentle bruising and resting. Once dried and sorted, finished
+tea keeps its quality for months when stored away from light and moisture.""",
 }
 SOURCE_OF_PART = {"grown": "b-garden.md", "processed": "c-factory.md", "brewed": "a-cup.md"}
 
