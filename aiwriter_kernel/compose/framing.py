@@ -59,7 +59,10 @@ def _series_of(items: Sequence[str]) -> str:
 
 def coverage_sentence(headings: Sequence[str], keyword: str | None, style: str) -> str:
     """One sentence saying what the article covers, naming the keyword when given. It is
-    phrased as an invitation ("Read on for..."), which is what it is: not a claim."""
+    phrased as an invitation ("Read on for..."), which is what it is: not a claim. One
+    section needs no list of parts: then only the keyword is named, if any."""
+    if len(headings) < 2 and style != "how-to":
+        return f"Read on for a guide to {keyword}." if keyword else ""
     parts = _series([bare_heading(heading).rstrip("?") for heading in headings])
     if style == "how-to":
         about = f" for {keyword}" if keyword else ""

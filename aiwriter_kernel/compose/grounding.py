@@ -34,13 +34,18 @@ NEAR_BEST = 0.15
 # ... or when it is this similar to the centroid of those, and not far off the topic.
 CORE_AT = 0.70
 LOOSE_AT = 0.25
-CORE_SEEDS = 3
 # Meaning alone confuses near neighbours ("cold brew coffee" is close to a guide to
 # brewing tea): at least this share of the topic's own content words must occur in the
 # best chunks too.
 WORDS_FOUND_AT = 0.5
 WORDS_FROM_BEST = 10
 PREFIX = 4
+# A short topic ("active voice") embeds vaguely, and a chunk that covers it in one of its
+# paragraphs matches it weakly as a whole, so its best cosine can stay under COVERED_AT
+# where a source plainly treats it. Such a topic still counts as covered when a chunk that
+# matches it at least LOOSE_AT names it: its content words in order, nothing between them
+# but stop words ("one clear call to action" names "clear calls to action"). Two
+# independent signals, meaning and wording, then agree on the same passage.
 # An aspect (a listed part of the topic) is covered when its best chunk reaches this.
 ASPECT_COVERED_AT = 0.35
 
@@ -56,9 +61,12 @@ class Coverage(BaseModel):
     words_found: float = 1.0
     aspects: dict[str, float] = {}
     aspect_words: dict[str, float] = {}  # the share of each aspect's own words found
+    named: bool = False  # a chunk matching at least LOOSE_AT names the topic
 
     @property
     def covered(self) -> bool:
+        if self.named and self.score >= LOOSE_AT:
+            return True
         return self.score >= self.threshold and self.words_found >= WORDS_FOUND_AT
 
     def explained(self) -> str:
@@ -94,6 +102,19 @@ def words_found(topic: str, texts: Sequence[str]) -> float:
         return 1.0
     present = {term[:PREFIX] for text in texts for term in terms(text)}
     return len(wanted & present) / len(wanted)
+
+
+def names_topic(topic: str, texts: Sequence[str]) -> bool:
+    """Whether one of ``texts`` names a topic of two or more content words: those words
+    (compared as in :func:`words_found`) one after another among its content words."""
+    wanted = [term[:PREFIX] for term in terms(topic)]
+    if len(wanted) < 2:
+        return False
+    for text in texts:
+        have = [term[:PREFIX] for term in terms(text)]
+        if any(have[i : i + len(wanted)] == wanted for i in range(len(have) - len(wanted) + 1)):
+            return True
+    return False
 
 
 def _best_texts(texts: Sequence[str], similarity: np.ndarray, least: float) -> list[str]:
@@ -132,28 +153,30 @@ def measure_coverage(
         words_found=round(words_found(topic_text, best_texts), 4),
         aspects={k: round(v, 4) for k, v in per_aspect.items()},
         aspect_words=aspect_words,
+        named=names_topic(topic_text, _best_texts(texts, similarity, LOOSE_AT)),
     )
 
 
 def on_topic(chunks: np.ndarray, queries: np.ndarray, sources: Sequence[int]) -> np.ndarray:
-    """A boolean mask over ``chunks`` (unit rows; ``sources`` the source id of each):
-    which are about the topic (``queries``: unit rows of the topic and its aspects)."""
+    """A boolean mask over ``chunks`` (unit rows of passages; ``sources`` the source id
+    of each): which are about the topic (``queries``: unit rows of the topic and its
+    aspects)."""
     import numpy as np
 
     if len(chunks) == 0:
         return np.zeros(0, dtype=bool)
     relevance = (chunks @ queries.T).max(axis=1)
     direct = (relevance >= ON_TOPIC_AT) & (relevance >= relevance.max() - NEAR_BEST)
-    # The core is at least the few best chunks, so one very close match does not make
-    # everything else look far.
-    seeds = direct | (relevance >= np.sort(relevance)[-CORE_SEEDS:].min())
-    seeds &= relevance >= ON_TOPIC_AT
     # A document whose best part is about the topic is about it throughout: its other
-    # retrieved chunks stay unless they are far off.
+    # retrieved passages stay unless they are far off.
     about = {source for source, chosen in zip(sources, direct, strict=True) if chosen}
     same_document = np.array([source in about for source in sources]) & (relevance >= LOOSE_AT)
-    if seeds.sum() < 2:
+    if direct.sum() < 2:
         return direct | same_document
-    core = unit_rows(chunks[seeds].mean(axis=0, keepdims=True))[0]
+    # The core is the direct matches alone: padding it with the next best passages (as
+    # the chunk-level version did) let a passage on brand voice into an article on
+    # active voice; on the benchmark corpora, off-topic sentences 8% with padding, 0%
+    # without, at the same grouping and order on the structured set.
+    core = unit_rows(chunks[direct].mean(axis=0, keepdims=True))[0]
     related = (chunks @ core >= CORE_AT) & (relevance >= LOOSE_AT)
-    return seeds | related | same_document
+    return direct | related | same_document

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from statistics import fmean, pstdev
+from typing import Protocol, TypeVar
 
 from aiwriter_kernel.compose.evidence import EvidenceSentence
 
@@ -32,6 +33,13 @@ CLOSING = re.compile(
 # about half and a tenth of that (set on the benchmark corpora, see RESULTS.md).
 ARC_WEIGHT = 0.5
 GENERAL_WEIGHT = 0.1
+
+
+class HasText(Protocol):
+    text: str
+
+
+S = TypeVar("S", bound=HasText)
 
 
 def arc(sentences: Sequence[EvidenceSentence]) -> float:
@@ -74,3 +82,18 @@ def in_reading_order(sentences: Sequence[EvidenceSentence]) -> list[EvidenceSent
     groups = [sorted(group, key=lambda s: s.position) for group in by_source.values()]
     groups.sort(key=lambda group: (reading_key(group), group[0].source_id))
     return [sentence for group in groups for sentence in group]
+
+
+def opening(sentences: Sequence[S], words: int) -> list[S]:
+    """The first sentences of a section in reading order, as many as fit in ``words``
+    (at least one): the lead. Sources say what a thing is before anything else, so the
+    start of the first section is the article's natural opening (the "lead" baseline of
+    summarisation), and a run keeps each sentence with the one it leans on."""
+    lead: list[S] = []
+    count = 0
+    for sentence in sentences:
+        count += len(sentence.text.split())
+        if lead and count > words:
+            break
+        lead.append(sentence)
+    return lead

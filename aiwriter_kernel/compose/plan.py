@@ -10,7 +10,7 @@ model gets the same piles, so it too writes each section from coherent evidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -22,9 +22,19 @@ from aiwriter_kernel.compose.evidence import (
     SourceLayout,
     chunk_sentences,
 )
-from aiwriter_kernel.compose.grounding import Coverage, measure_coverage, on_topic, unit_rows
+from aiwriter_kernel.compose.grounding import (
+    LOOSE_AT,
+    Coverage,
+    measure_coverage,
+    on_topic,
+    unit_rows,
+)
 from aiwriter_kernel.compose.grouping import assign_to_aspects, cluster, merge_small, similarity
-from aiwriter_kernel.compose.headings import section_heading
+from aiwriter_kernel.compose.headings import (
+    choose_heading,
+    fallback_heading,
+    heading_candidates,
+)
 from aiwriter_kernel.compose.ordering import in_reading_order, section_key
 from aiwriter_kernel.errors import TopicNotCoveredError
 from aiwriter_kernel.research.models import SearchHit
@@ -35,6 +45,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 TOPIC_HITS, ASPECT_HITS = 30, 12
+CANDIDATES = 16  # retrieved chunks read paragraph by paragraph (see ``_candidates``)
 MIN_SECTION_WORDS = 80  # less evidence than this is not a section of its own
 MAX_SECTIONS = 8
 POINTS_PER_SECTION, POINT_MAX_WORDS = 2, 30
@@ -107,34 +118,38 @@ def plan_article(
     hits = [hit for hit in hits if hit.chunk_id in vectors]
     chunks = unit_rows([vectors[hit.chunk_id] for hit in hits]) if hits else _empty()
     queries = unit_rows(library.encode([topic, *aspects.queries]))
+    retrieved, chosen = hits, _candidates(chunks, queries)
+    hits = [hits[i] for i in chosen]
+    paragraphs = _Paragraphs(hits, chunks[chosen], _sentences(library, hits), library.encode)
     coverage = measure_coverage(
-        chunks, [hit.text for hit in hits], (topic, queries[0]), queries[1:], aspects.labels
+        _stacked(chunks, paragraphs.vectors),
+        [hit.text for hit in retrieved] + paragraphs.texts,
+        (topic, queries[0]),
+        queries[1:],
+        aspects.labels,
     )
     warnings = _grounded(topic, coverage, allow_thin)
     aspects, queries, missing = _covered_parts(aspects, queries, coverage)
-    keep = on_topic(chunks, queries, [hit.source_id for hit in hits])
-    hits = [hit for hit, kept in zip(hits, keep, strict=True) if kept]
-    chunks = chunks[keep] if len(hits) else chunks[:0]
-    if not hits:
+    paragraphs = paragraphs.only(on_topic(paragraphs.vectors, queries, paragraphs.sources))
+    if not paragraphs.places:
         raise TopicNotCoveredError(
-            f"nothing in the knowledge base is about {topic!r}: ingest sources on it first "
-            "(aiwriter ingest PATH_OR_URL)"
+            f"nothing in the knowledge base is about {topic!r} in whole sentences: ingest "
+            "prose on it first (aiwriter ingest PATH_OR_URL)"
         )
-    sentences = _sentences(library, hits)
-    if not any(sentences.values()):
-        raise TopicNotCoveredError(
-            f"the sources about {topic!r} hold no whole sentences to quote (only headings, "
-            "lists or fragments): ingest prose on it first (aiwriter ingest PATH_OR_URL)"
-        )
-    sections, dropped = _sections(hits, chunks, sentences, aspects, queries, sections)
+    sections, centroids, dropped = _sections(paragraphs, aspects, queries, sections)
     warnings += [
         f"no source covers {name!r}: left that part of the topic out"
         for name in [*missing, *dropped]
     ]
-    _name(sections)
+    _name(sections, centroids, library.encode)
     _allocate(sections, body_words)
+    used = {s.chunk_id for section in sections for s in section.sentences}
     return ArticlePlan(
-        kind=aspects.kind, coverage=coverage, sections=sections, hits=hits, warnings=warnings
+        kind=aspects.kind,
+        coverage=coverage,
+        sections=sections,
+        hits=[hit for hit in hits if hit.chunk_id in used],
+        warnings=warnings,
     )
 
 
@@ -161,6 +176,26 @@ def _empty() -> np.ndarray:
     import numpy as np
 
     return np.zeros((0, 1), dtype=np.float32)
+
+
+def _stacked(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    if not len(second):
+        return first
+    return np.vstack([first, second]) if len(first) else second
+
+
+def _candidates(chunks: np.ndarray, queries: np.ndarray) -> list[int]:
+    """The retrieved chunks worth reading paragraph by paragraph (their rows): those that
+    match the topic or an aspect at least loosely, the best ``CANDIDATES`` of them in
+    retrieval order (each paragraph is then embedded on its own, about 15 ms each on
+    two cores, so their number is bounded whatever the size of the knowledge base)."""
+    if not len(chunks):
+        return []
+    relevance = (chunks @ queries.T).max(axis=1)
+    best = sorted(range(len(chunks)), key=lambda i: -float(relevance[i]))[:CANDIDATES]
+    return sorted(i for i in best if relevance[i] >= LOOSE_AT)
 
 
 def _retrieve(
@@ -214,38 +249,72 @@ def _sentences(
 
 
 class _Paragraphs:
-    """The evidence as paragraphs (the unit of grouping), each with the mean stored vector
-    of the chunks it lies in and a TF-IDF vector of its own words."""
+    """The evidence as paragraphs of their sources (the unit of relevance and grouping),
+    each embedded on its own, under its source heading when it has one, and with a TF-IDF
+    vector of its own words.
 
-    def __init__(self, hits, chunks: np.ndarray, sentences: dict[str, list[EvidenceSentence]]):
-        import numpy as np
+    A chunk holds several paragraphs, often on different subjects; judged by its chunk's
+    vector, a paragraph on "active voice" next to two on paragraph length looks off-topic.
+    So relevance and grouping use each paragraph's own vector. Its ``context`` (the mean
+    vector of the chunks it lies in) still measures how general the surrounding stretch
+    is, which orders sections better (an overview reads like the whole topic): on the
+    benchmark corpora, Kendall tau 0.31 with own vectors against 0.50 on the demo set.
+    """
 
-        rows = {hit.chunk_id: index for index, hit in enumerate(hits)}
+    def __init__(
+        self,
+        hits: Sequence[SearchHit],
+        chunks: np.ndarray,
+        sentences: dict[str, list[EvidenceSentence]],
+        encode: Callable[[Sequence[str]], np.ndarray],
+    ) -> None:
         members: dict[tuple[int, int], list[EvidenceSentence]] = {}
         for hit in hits:
             for sentence in sentences[hit.chunk_id]:
                 members.setdefault((sentence.source_id, sentence.paragraph), []).append(sentence)
         self.places = sorted(members)
         self.sentences = [members[place] for place in self.places]
-        self.vectors = unit_rows(
-            np.stack(
+        self.texts = [" ".join(s.text for s in group) for group in self.sentences]
+        self.vectors = unit_rows(encode([self._headed(i) for i in range(len(self.places))]))
+        rows = {hit.chunk_id: index for index, hit in enumerate(hits)}
+        self.context = (
+            unit_rows(
                 [chunks[[rows[s.chunk_id] for s in group]].mean(axis=0) for group in self.sentences]
             )
+            if self.sentences
+            else self.vectors
         )
-        self.weights = TermWeights(terms(self.text(i)) for i in range(len(self.places)))
-        self.term_vectors = [
-            self.weights.vector(terms(self.text(i))) for i in range(len(self.places))
-        ]
+        self._weigh()
+
+    def _headed(self, index: int) -> str:
+        heading = self.sentences[index][0].heading
+        return f"{heading}. {self.texts[index]}" if heading else self.texts[index]
+
+    def _weigh(self) -> None:
+        self.weights = TermWeights(terms(text) for text in self.texts)
+        self.term_vectors = [self.weights.vector(terms(text)) for text in self.texts]
         self.sizes = [sum(s.word_count for s in group) for group in self.sentences]
 
-    def text(self, index: int) -> str:
-        return " ".join(sentence.text for sentence in self.sentences[index])
+    @property
+    def sources(self) -> list[int]:
+        return [source for source, _ in self.places]
+
+    def only(self, keep: np.ndarray) -> _Paragraphs:
+        """The paragraphs ``keep`` marks, term weights taken among them alone."""
+        chosen = [i for i, kept in enumerate(keep) if kept]
+        kept = object.__new__(_Paragraphs)
+        kept.places = [self.places[i] for i in chosen]
+        kept.sentences = [self.sentences[i] for i in chosen]
+        kept.texts = [self.texts[i] for i in chosen]
+        kept.vectors = self.vectors[chosen]
+        kept.context = self.context[chosen]
+        kept._weigh()
+        return kept
 
 
-def _sections(hits, chunks, sentences, aspects: TopicAspects, queries, sections):
+def _sections(paragraphs: _Paragraphs, aspects: TopicAspects, queries, sections):
     """Group the paragraphs into sections and order them; returns (sections, dropped
     aspects)."""
-    paragraphs = _Paragraphs(hits, chunks, sentences)
     if aspects.kind in ("list", "comparison"):
         labels = assign_to_aspects(
             paragraphs.vectors,
@@ -264,13 +333,14 @@ def _sections(hits, chunks, sentences, aspects: TopicAspects, queries, sections)
         names = [None] * (max(labels, default=-1) + 1)
     groups: list[list[EvidenceSentence]] = [[] for _ in names]
     general: list[list[float]] = [[] for _ in names]
-    relevance = paragraphs.vectors @ queries[0]
+    relevance = paragraphs.context @ queries[0]  # how general: see ``_Paragraphs``
     for group, label, score in zip(paragraphs.sentences, labels, relevance, strict=True):
         groups[label].extend(group)
         general[label].append(float(score))
     order = list(range(len(names)))
     if aspects.kind not in ("list", "comparison"):
         order.sort(key=lambda i: section_key(groups[i], general[i], relevance))
+    order = [i for i in order if groups[i]]
     planned = [
         PlannedSection(
             heading="-",
@@ -278,20 +348,28 @@ def _sections(hits, chunks, sentences, aspects: TopicAspects, queries, sections)
             sentences=[PlannedSentence.of(s) for s in in_reading_order(groups[i])],
         )
         for i in order
-        if groups[i]
     ]
+    members = [[p for p, label in enumerate(labels) if label == i] for i in order]
+    centroids = unit_rows([paragraphs.vectors[rows].mean(axis=0) for rows in members])
     dropped = [aspects.labels[i] for i, group in enumerate(groups) if not group and names[i]]
-    return planned, dropped
+    return planned, centroids, dropped
 
 
-def _name(sections: list[PlannedSection]) -> None:
+def _name(
+    sections: list[PlannedSection],
+    centroids: np.ndarray,
+    encode: Callable[[Sequence[str]], np.ndarray],
+) -> None:
     """Headings (each different) and outline points for every section."""
     taken: set[str] = set()
     every = [section.sentences for section in sections]
     weights = TermWeights(terms(s.text) for group in every for s in group)
     for index, section in enumerate(sections):
         others = every[:index] + every[index + 1 :]
-        section.heading = section_heading(section.sentences, others, section.aspect, taken)
+        candidates = heading_candidates(section.sentences, others, section.aspect)
+        section.heading = choose_heading(candidates, index, centroids, encode, taken)
+        if not section.heading:
+            section.heading = fallback_heading(section.sentences, taken)
         taken.add(section.heading.lower())
         section.points = _points(section.sentences, weights)
 

@@ -23,6 +23,7 @@ from aiwriter_kernel.compose.framing import (
     ending,
     ending_heading,
 )
+from aiwriter_kernel.compose.ordering import opening
 from aiwriter_kernel.compose.plan import ArticlePlan, PlannedSection, plan_article
 from aiwriter_kernel.compose.takeaways import takeaway
 from aiwriter_kernel.errors import ValidationError
@@ -370,11 +371,13 @@ class ArticlePipeline:
         )
 
     def _intro(self, request, voice, registry, groups, outline, warnings, on_event) -> str:
-        """An opening paragraph: the most central evidence of the first section (which the
-        plan put first because it says what the topic is), then what the article covers."""
+        """An opening paragraph: the lead of the first section (which the plan put first
+        because it says what the topic is), then what the article covers."""
         planned = [group for group in groups if group is not None]
         if planned:
-            sources = registry.section_passages(planned[0].sentences)
+            # at most a third of the section, so a short one keeps most of its evidence
+            lead = opening(planned[0].sentences, min(INTRO_WORDS, planned[0].evidence_words // 3))
+            sources = registry.section_passages(lead)
         else:
             sources = registry.passages(
                 self.wb.search(request.topic, k=4, workspace=request.workspace)
@@ -385,7 +388,8 @@ class ArticlePipeline:
         keyword = request.keywords[0] if request.keywords else None
         headings = [section.heading for section in outline.sections]
         covers = coverage_sentence(headings, keyword, request.format)
-        intro = f"{text} {covers}".strip() if "\n\n" not in text else f"{text}\n\n{covers}"
+        # one opening paragraph, so the reader (and the SEO audit) meets the keyword in it
+        intro = " ".join([*text.split(), covers]).strip()
         on_event(
             PipelineEvent(
                 stage="section",

@@ -22,6 +22,7 @@ def test_a_small_batch_writes_stores_and_summarises(corpus_home: Path, tmp_path:
         "head,Readable headlines,readability;headlines,300,\n"
         "para,Short paragraphs,readability,,\n"
         "ghost,Plain language,,,nobody\n"
+        "cold,How to brew cold brew coffee,,,\n"  # nothing in the corpus is about it
         "blank,,,,\n",
         encoding="utf-8",
     )
@@ -33,14 +34,18 @@ def test_a_small_batch_writes_stores_and_summarises(corpus_home: Path, tmp_path:
             "head": "done",
             "para": "done",
             "ghost": "failed",
+            "cold": "failed",
             "blank": "failed",
         }
         assert sorted(seen) == sorted((key, row.status) for key, row in rows.items())
-        assert report.totals == {"pending": 0, "running": 0, "done": 2, "failed": 2, "skipped": 0}
+        assert report.totals == {"pending": 0, "running": 0, "done": 2, "failed": 3, "skipped": 0}
         # the notebook's exception, in one line, not a traceback
         assert rows["ghost"].error.startswith("ValidationError: unknown persona 'nobody'")
         assert "\n" not in rows["ghost"].error and "Traceback" not in rows["ghost"].error
         assert rows["blank"].error == "the topic is empty"
+        assert rows["cold"].error.startswith(
+            "TopicNotCoveredError: the knowledge base has no sources on 'How to brew cold brew"
+        )
 
         drafts = wb.drafts()
         assert sorted(d.id for d in drafts) == sorted(
@@ -73,7 +78,7 @@ def test_a_small_batch_writes_stores_and_summarises(corpus_home: Path, tmp_path:
 
         with open(report.summary_csv, encoding="utf-8") as handle:
             summary = {row["row_key"]: row for row in csv.DictReader(handle)}
-        assert set(summary) == {"head", "para", "ghost", "blank"}
+        assert set(summary) == {"head", "para", "ghost", "cold", "blank"}
         assert int(summary["head"]["word_count"]) == analysis["readability"]["word_count"]
         assert summary["ghost"]["status"] == "failed"
         page = Path(report.summary_html).read_text(encoding="utf-8")

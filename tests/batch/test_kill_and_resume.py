@@ -21,9 +21,9 @@ AIWRITER = str(Path(sys.executable).with_name("aiwriter"))
 TOPICS = [
     "Readable headlines",
     "Short paragraphs",
-    "Plain language",
+    "Readability formulas",
     "Active voice",
-    "Scannable lists",
+    "Brand voice",
     "Clear calls to action",
 ]
 

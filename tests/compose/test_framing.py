@@ -20,6 +20,9 @@ def test_the_opening_names_the_sections_without_repeating_shared_words() -> None
     sentence = coverage_sentence(["How Tea Is Grown", "How Tea Is Brewed"], None, "article")
     assert sentence == "Read on for how tea is grown and brewed."
     assert "readability" in coverage_sentence(["Short Words", "Formulas"], "readability", "article")
+    # one section is the whole article: no list of one part, only the keyword if any
+    assert coverage_sentence(["Active Voice"], None, "article") == ""
+    assert coverage_sentence(["Active Voice"], "voice", "faq") == "Read on for a guide to voice."
     assert coverage_sentence(["Step 1: Find It", "Step 2: Fix It"], None, "how-to") == (
         "Follow 2 steps: Find It and Fix It."
     )

@@ -97,6 +97,16 @@ def test_the_parts_a_topic_names_are_its_sections_in_its_order(workbench) -> Non
     assert "email" not in result.markdown.lower()  # the neighbouring guides stay out
 
 
+def test_a_topic_one_section_of_a_guide_treats_is_written_from_that_section(workbench) -> None:
+    """ "Active voice" is one short section of the readability guide, in a chunk with other
+    sections, beside a guide on brand voice: it is covered, and only it is used."""
+    result = workbench.write("Active voice")
+    assert "Active Voice" in sections_of(result.markdown)
+    assert {Path(c.origin).name for c in result.citations} == {"readability.md"}
+    assert "passive constructions" in result.markdown
+    assert "brand" not in result.markdown.lower() and "subheadings" not in result.markdown
+
+
 def test_a_part_nothing_covers_is_left_out_with_a_warning(workbench) -> None:
     result = workbench.write("How tea is grown, brewed and exported")
     headings = [h for h in sections_of(result.markdown) if h != "Key Takeaways"]

@@ -17,7 +17,7 @@ from aiwriter_kernel.text.banned import find_banned
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 TOPIC = "How to write readable web content"
-BANNED = ("calendar",)
+BANNED = ("headlines",)  # in the demo article and in one of its references
 REFERENCE = re.compile(r"^\[(\d+)\] (.+) — (.+)$")
 
 
@@ -25,7 +25,7 @@ REFERENCE = re.compile(r"^\[(\d+)\] (.+) — (.+)$")
 def workbench(tmp_path_factory) -> Iterator[Workbench]:
     with Workbench.open(home=tmp_path_factory.mktemp("home")) as opened:
         opened.ingest(CORPUS)
-        opened.save_persona(name="No Calendars", tone="calm", banned_words=BANNED)
+        opened.save_persona(name="No Headlines", tone="calm", banned_words=BANNED)
         yield opened
 
 
@@ -40,14 +40,14 @@ def split(markdown: str) -> tuple[str, list[tuple[str, str]]]:
 def pair(workbench):
     """The same article without and with the persona."""
     plain = workbench.write(TOPIC, keywords=("readability",))
-    voiced = workbench.write(TOPIC, keywords=("readability",), persona="No Calendars")
+    voiced = workbench.write(TOPIC, keywords=("readability",), persona="No Headlines")
     return plain, voiced
 
 
 def test_the_banned_word_is_in_the_article_without_the_persona(pair) -> None:
     plain, _ = pair
     body, references = split(plain.markdown)
-    assert find_banned(body, BANNED) == ["calendar"]
+    assert find_banned(body, BANNED) == ["headlines"]
     assert any(find_banned(title, BANNED) for title, _ in references)
 
 
@@ -75,33 +75,33 @@ def test_the_article_is_still_a_cited_article(pair, workbench) -> None:
     assert [c.label for c in voiced.citations] == list(range(1, len(references) + 1))
     for (_, origin), citation in zip(references, voiced.citations, strict=True):
         assert origin == citation.origin  # addresses are never cut: citations still lead home
-    report = workbench.analyze(voiced.markdown, draft=voiced, persona="No Calendars")
+    report = workbench.analyze(voiced.markdown, draft=voiced, persona="No Headlines")
     assert report.citations is not None and report.citations.invalid_citations == []
     assert report.voice is not None and report.voice.banned_words == []
     assert next(c for c in report.voice.checks if c.id == "banned_words").passed
-    before = workbench.analyze(plain.markdown, persona="No Calendars")
-    assert before.voice is not None and before.voice.banned_words[0].word == "calendar"
+    before = workbench.analyze(plain.markdown, persona="No Headlines")
+    assert before.voice is not None and before.voice.banned_words[0].word == "headlines"
     assert before.voice.score < report.voice.score
 
 
 def test_a_redraft_keeps_the_persona(pair, workbench) -> None:
     _, voiced = pair
     planned = workbench.versions(voiced.draft_id)[0]
-    assert planned.meta["request"]["persona"] == "No Calendars"
+    assert planned.meta["request"]["persona"] == "No Headlines"
     edited = voiced.outline.model_copy(deep=True)
-    edited.sections[-1].heading = "Calendar habits"  # a heading with the banned word
-    edited.sections[0].points.append("why a calendar helps")
+    edited.sections[-1].heading = "Headlines that work"  # a heading with the banned word
+    edited.sections[0].points.append("why headlines matter")
     again = workbench.draft(voiced.draft_id, outline=edited)
     body, _ = split(again.markdown)
     assert find_banned(body, BANNED) == []
     assert all(find_banned(s.heading, BANNED) == [] for s in again.outline.sections)
     assert all(find_banned(p, BANNED) == [] for s in again.outline.sections for p in s.points)
-    assert workbench.version(voiced.draft_id).meta["persona"] == "No Calendars"
+    assert workbench.version(voiced.draft_id).meta["persona"] == "No Headlines"
 
 
 def test_an_unknown_persona_fails_before_anything_is_stored(workbench) -> None:
     before = len(workbench.drafts())
-    with pytest.raises(ValidationError, match=r"unknown persona 'Ghost'.*No Calendars"):
+    with pytest.raises(ValidationError, match=r"unknown persona 'Ghost'.*No Headlines"):
         workbench.write(TOPIC, persona="Ghost")
     assert len(workbench.drafts()) == before
 
@@ -150,7 +150,8 @@ def test_a_model_gets_the_voice_and_its_banned_words_are_dropped(
     )
     result = chat_workbench.write("Email newsletters", target_words=400, sections=3, persona="Calm")
     prompts = [r.json["messages"][-1]["content"] for r in fake_openai.requests]
-    assert len(prompts) == 4  # the outline, the introduction and two sections
+    # the outline, the introduction, two sections and the meta description
+    assert len(prompts) == 5 and "meta description" in prompts[4].lower()
     assert all('Write as the persona "Calm" for busy founders.' in p for p in prompts)
     assert all("Never use these words or phrases: synergy." in p for p in prompts)
     assert "Audience: busy founders" in prompts[0] and "Tone: calm" in prompts[0]

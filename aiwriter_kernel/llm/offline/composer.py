@@ -277,7 +277,9 @@ class OfflineComposer:
         free of the persona's banned words, most specific first."""
         keyword = " ".join((task.keyword or "").split())
         main = next(iter(H1_LINE.findall(task.text)), "")
-        lead = title_case(keyword) if keyword else main or self._title_lead(task.text)
+        # "Subject: how to ..." headings lead with their subject, not the whole line
+        subject = main.split(": ", 1)[0] if ": " in main else main
+        lead = title_case(keyword) if keyword else subject or self._title_lead(task.text)
         subheads = [
             title_case(heading)
             for heading in HEADING_LINE.findall(task.text)
