@@ -1,14 +1,17 @@
-"""Is the knowledge base about the topic at all, and which retrieved chunks are?
+"""Is the knowledge base about the topic at all, and which retrieved passages are?
 
 Search always returns *something*; an honest writer first measures how well the best
 evidence matches the topic (dense cosine similarity of the topic and its aspects to the
-chunks' stored vectors) and refuses, or warns, when it does not. The thresholds are for
+retrieved chunks' stored vectors and to their paragraphs' own) and refuses, or warns,
+when it does not. The thresholds are for
 the packaged all-MiniLM-L6-v2 and were calibrated on the demo corpus and the benchmark
 corpora (``benchmarks/article_quality.py``; figures in ``benchmarks/RESULTS.md``).
 
-A chunk is on the topic when it matches the topic or one of its aspects well enough, or
-when it matches the core of the on-topic evidence (a topic's history or caveats often
-share few words with its title, but much with the rest of what is written about it).
+A passage is on the topic when it matches the topic or one of its aspects nearly as well
+as the best does, when it stands in the same document as such a passage and matches at
+least loosely, or when it matches the core of the on-topic evidence (a topic's history
+or caveats often share few words with its title, but much with the rest of what is
+written about it).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Group the on-topic evidence into sections, one subject each.
 
 The unit is a paragraph of a source: writers give a paragraph one idea, so it is the
-smallest piece that has a subject. Three signals, all cheap and none needing a model
-call: the stored vector of the chunk a paragraph lies in (what it means), the paragraph's
-own words weighed by TF-IDF (what tells it apart from a neighbour in the same chunk), and
+smallest piece that has a subject. Three signals: the paragraph's own embedding (what it
+means; the planner embeds each, see ``plan._Paragraphs``), its own words weighed by
+TF-IDF (what tells it apart from a paragraph of similar meaning), and
 its place (a document treats a subject in one stretch, so neighbouring paragraphs of one
 source belong together unless their content says otherwise, the idea behind TextTiling).
 Average-linkage clustering over the combined similarity uses all three; the number of
