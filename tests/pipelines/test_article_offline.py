@@ -49,7 +49,7 @@ def test_the_article_has_the_shape_of_an_article(article) -> None:
     assert lines[0] == f"# {result.title}"
     intro = body.split("\n## ", 1)[0].split("\n", 1)[1].strip()
     assert len(split_sentences(intro)) >= 2  # an introduction before the first section
-    assert len(re.findall(r"^## ", body, flags=re.MULTILINE)) >= 3
+    assert len(re.findall(r"^## ", body, flags=re.MULTILINE)) >= 2  # sections, not one block
     assert references and all(REFERENCE.match(line) for line in references)
 
 

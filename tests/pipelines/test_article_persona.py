@@ -17,7 +17,7 @@ from aiwriter_kernel.text.banned import find_banned
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 TOPIC = "How to write readable web content"
-BANNED = ("headlines",)  # in the demo article and in one of its references
+BANNED = ("writing",)  # in the demo article and in its reference title, not in the topic
 REFERENCE = re.compile(r"^\[(\d+)\] (.+) — (.+)$")
 
 
@@ -25,7 +25,7 @@ REFERENCE = re.compile(r"^\[(\d+)\] (.+) — (.+)$")
 def workbench(tmp_path_factory) -> Iterator[Workbench]:
     with Workbench.open(home=tmp_path_factory.mktemp("home")) as opened:
         opened.ingest(CORPUS)
-        opened.save_persona(name="No Headlines", tone="calm", banned_words=BANNED)
+        opened.save_persona(name="No Writing", tone="calm", banned_words=BANNED)
         yield opened
 
 
@@ -40,14 +40,14 @@ def split(markdown: str) -> tuple[str, list[tuple[str, str]]]:
 def pair(workbench):
     """The same article without and with the persona."""
     plain = workbench.write(TOPIC, keywords=("readability",))
-    voiced = workbench.write(TOPIC, keywords=("readability",), persona="No Headlines")
+    voiced = workbench.write(TOPIC, keywords=("readability",), persona="No Writing")
     return plain, voiced
 
 
 def test_the_banned_word_is_in_the_article_without_the_persona(pair) -> None:
     plain, _ = pair
     body, references = split(plain.markdown)
-    assert find_banned(body, BANNED) == ["headlines"]
+    assert find_banned(body, BANNED) == ["writing"]
     assert any(find_banned(title, BANNED) for title, _ in references)
 
 
@@ -75,33 +75,33 @@ def test_the_article_is_still_a_cited_article(pair, workbench) -> None:
     assert [c.label for c in voiced.citations] == list(range(1, len(references) + 1))
     for (_, origin), citation in zip(references, voiced.citations, strict=True):
         assert origin == citation.origin  # addresses are never cut: citations still lead home
-    report = workbench.analyze(voiced.markdown, draft=voiced, persona="No Headlines")
+    report = workbench.analyze(voiced.markdown, draft=voiced, persona="No Writing")
     assert report.citations is not None and report.citations.invalid_citations == []
     assert report.voice is not None and report.voice.banned_words == []
     assert next(c for c in report.voice.checks if c.id == "banned_words").passed
-    before = workbench.analyze(plain.markdown, persona="No Headlines")
-    assert before.voice is not None and before.voice.banned_words[0].word == "headlines"
+    before = workbench.analyze(plain.markdown, persona="No Writing")
+    assert before.voice is not None and before.voice.banned_words[0].word == "writing"
     assert before.voice.score < report.voice.score
 
 
 def test_a_redraft_keeps_the_persona(pair, workbench) -> None:
     _, voiced = pair
     planned = workbench.versions(voiced.draft_id)[0]
-    assert planned.meta["request"]["persona"] == "No Headlines"
+    assert planned.meta["request"]["persona"] == "No Writing"
     edited = voiced.outline.model_copy(deep=True)
-    edited.sections[-1].heading = "Headlines that work"  # a heading with the banned word
-    edited.sections[0].points.append("why headlines matter")
+    edited.sections[-1].heading = "Writing that works"  # a heading with the banned word
+    edited.sections[0].points.append("why writing matters")
     again = workbench.draft(voiced.draft_id, outline=edited)
     body, _ = split(again.markdown)
     assert find_banned(body, BANNED) == []
     assert all(find_banned(s.heading, BANNED) == [] for s in again.outline.sections)
     assert all(find_banned(p, BANNED) == [] for s in again.outline.sections for p in s.points)
-    assert workbench.version(voiced.draft_id).meta["persona"] == "No Headlines"
+    assert workbench.version(voiced.draft_id).meta["persona"] == "No Writing"
 
 
 def test_an_unknown_persona_fails_before_anything_is_stored(workbench) -> None:
     before = len(workbench.drafts())
-    with pytest.raises(ValidationError, match=r"unknown persona 'Ghost'.*No Headlines"):
+    with pytest.raises(ValidationError, match=r"unknown persona 'Ghost'.*No Writing"):
         workbench.write(TOPIC, persona="Ghost")
     assert len(workbench.drafts()) == before
 
