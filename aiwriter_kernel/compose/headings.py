@@ -12,7 +12,7 @@ names what the section is about rather than a word pair that happens to be frequ
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 from aiwriter_kernel.compose.evidence import EvidenceSentence
@@ -51,18 +51,22 @@ def heading_candidates(
     sentences: Sequence[EvidenceSentence],
     others: Sequence[Sequence[EvidenceSentence]],
     aspect: str | None,
+    taken: Collection[str] = (),
 ) -> list[str]:
     """The headings a section could have, in order of preference: the aspect it was made
     for (then the only one); the source heading most of its evidence stands under (then
     also the only one: an author's own name for the passage); otherwise every source
-    heading its evidence stands under and its most distinctive key phrases."""
+    heading its evidence stands under and its most distinctive key phrases. None is in
+    ``taken`` (lower case: the article's title and the headings already given), so a
+    source's title never names a section of an article with the same title."""
     named = _aspect_heading(aspect) or _source_heading(sentences)
-    if named and fits(named):
+    if named and fits(named) and named.lower() not in taken:
         return [named]
     found = [*_source_headings(sentences), *_distinctive_phrases(sentences, others)]
     kept: list[str] = []
     for candidate in found:
-        if fits(candidate) and candidate.lower() not in {k.lower() for k in kept}:
+        seen = {k.lower() for k in kept} | set(taken)
+        if fits(candidate) and candidate.lower() not in seen:
             kept.append(candidate)
     return kept[:CANDIDATES]
 

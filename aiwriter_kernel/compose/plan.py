@@ -141,7 +141,7 @@ def plan_article(
         f"no source covers {name!r}: left that part of the topic out"
         for name in [*missing, *dropped]
     ]
-    _name(sections, centroids, library.encode)
+    _name(sections, centroids, library.encode, title=topic)
     _allocate(sections, body_words)
     used = {s.chunk_id for section in sections for s in section.sentences}
     return ArticlePlan(
@@ -359,14 +359,16 @@ def _name(
     sections: list[PlannedSection],
     centroids: np.ndarray,
     encode: Callable[[Sequence[str]], np.ndarray],
+    title: str,
 ) -> None:
-    """Headings (each different) and outline points for every section."""
-    taken: set[str] = set()
+    """Headings (each different, none the article's title) and outline points for every
+    section."""
+    taken = {" ".join(title.split()).lower()}
     every = [section.sentences for section in sections]
     weights = TermWeights(terms(s.text) for group in every for s in group)
     for index, section in enumerate(sections):
         others = every[:index] + every[index + 1 :]
-        candidates = heading_candidates(section.sentences, others, section.aspect)
+        candidates = heading_candidates(section.sentences, others, section.aspect, taken)
         section.heading = choose_heading(candidates, index, centroids, encode, taken)
         if not section.heading:
             section.heading = fallback_heading(section.sentences, taken)

@@ -26,6 +26,9 @@ def test_the_aspect_or_the_authors_majority_heading_is_the_only_candidate() -> N
     assert heading_candidates(BREWING, [GROWING], "how tea is brewed") == ["How Tea Is Brewed"]
     mostly = [*BREWING[:2], sentence("Soft water brews a clearer cup.", "Water temperature")]
     assert heading_candidates(mostly, [GROWING], None) == ["Water Temperature"]
+    # the article's own title never names one of its sections
+    others = heading_candidates(mostly, [GROWING], None, taken={"water temperature"})
+    assert others and "Water Temperature" not in others
 
 
 def test_mixed_evidence_offers_each_source_heading_and_its_own_phrases() -> None:

@@ -15,6 +15,7 @@ from widgets.render import PLOTLY_MIME, escape, markdown_html
 pytestmark = pytest.mark.slow
 
 TOPIC = "How to write readable web content"
+THREE_PARTS = "Email newsletters that people open"  # the corpus holds three sections on it
 UNCOVERED = "How to brew cold brew coffee"  # the demo corpus has nothing on it
 THIN = "Headlines versus cold brew coffee"  # half covered: written only when allowed
 
@@ -32,7 +33,7 @@ def _section_body(markdown: str, heading: str) -> str:
 
 def test_an_edited_section_is_the_only_one_rewritten(wb: Workbench) -> None:
     panel = OutlineEditor(wb)
-    panel.topic.value = TOPIC
+    panel.topic.value = THREE_PARTS
     panel.plan_button.click()
     panel.wait(WAIT_S)
     assert panel.last_error is None and panel.draft_id is not None
