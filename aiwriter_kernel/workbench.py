@@ -601,10 +601,17 @@ class Workbench:
 
     def save_topics_upload(self, data: bytes, filename: str) -> Path:
         """Keep an uploaded topics CSV in this user's (or the operator's) own folder of the
-        home, named by its content, after checking it; a client's name is never a path."""
+        home, named by its content, after checking it (at most ``max_batch_rows`` rows;
+        nothing is written for a refused file); a client's name is never a path."""
         from aiwriter_kernel.jobs.uploads import store_topics_upload
 
-        return store_topics_upload(self.settings.home, self.owner_id, data, filename)
+        return store_topics_upload(
+            self.settings.home,
+            self.owner_id,
+            data,
+            filename,
+            max_rows=self.settings.max_batch_rows,
+        )
 
     def submit_batch(
         self, data: bytes, filename: str, *, name: str | None = None, workers: int = 1
