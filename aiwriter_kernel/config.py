@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     )
     searxng_url: str | None = Field(default=None, description="Self-hosted SearXNG instance.")
     max_ingest_bytes: int = Field(default=50_000_000, gt=0, description="Largest file to ingest.")
+    max_batch_rows: int = Field(
+        default=1_000,
+        gt=0,
+        description="Most rows a batch topics CSV may have; a larger file is refused whole.",
+    )
     chunk_chars: int = Field(default=1200, ge=100, le=20_000, description="Chunk size.")
     chunk_overlap: int = Field(default=200, ge=0, le=5_000, description="Chunk overlap.")
     fetch_allow_hosts: tuple[str, ...] = Field(

@@ -583,7 +583,8 @@ class Workbench:
 
     def submit_job(self, kind: str, request: BaseModel | dict[str, Any]) -> JobRecord:
         """Queue a job of ``kind`` for this workbench's user; the request is validated
-        against the kind's model first, so nothing is stored for a bad one."""
+        against the kind's model, and its provider and model as the direct methods check
+        them, first, so nothing is stored for a bad one."""
         from aiwriter_kernel.errors import ValidationError
         from aiwriter_kernel.jobs.kinds import job_kind
 
@@ -593,18 +594,27 @@ class Workbench:
         return self._queue_job(kind, request)
 
     def _queue_job(self, kind: str, request: BaseModel | dict[str, Any]) -> JobRecord:
+        """Store the job once its request is valid and names only models this home serves
+        (the direct methods' own check, so a job cannot reach a model they would refuse)."""
         from aiwriter_kernel.jobs.kinds import job_kind, validated_request
 
         found = job_kind(kind)
-        typed = validated_request(found, request)
+        typed = self._allowed(validated_request(found, request))
         return self.db.jobs.create(found.name, typed.model_dump(mode="json"), self.owner_id)
 
     def save_topics_upload(self, data: bytes, filename: str) -> Path:
         """Keep an uploaded topics CSV in this user's (or the operator's) own folder of the
-        home, named by its content, after checking it; a client's name is never a path."""
+        home, named by its content, after checking it (at most ``max_batch_rows`` rows;
+        nothing is written for a refused file); a client's name is never a path."""
         from aiwriter_kernel.jobs.uploads import store_topics_upload
 
-        return store_topics_upload(self.settings.home, self.owner_id, data, filename)
+        return store_topics_upload(
+            self.settings.home,
+            self.owner_id,
+            data,
+            filename,
+            max_rows=self.settings.max_batch_rows,
+        )
 
     def submit_batch(
         self, data: bytes, filename: str, *, name: str | None = None, workers: int = 1

@@ -20,6 +20,7 @@ ENV_SETTINGS = {
     "AIWRITER_MODEL": "model",
     "AIWRITER_EMBEDDING_MODEL": "embedding_model",
     "AIWRITER_OPENAI_BASE_URL": "openai_base_url",
+    "AIWRITER_MAX_BATCH_ROWS": "max_batch_rows",  # a batch job reads its CSV in the worker
 }
 OPENAI_KEY_VARIABLES = ("AIWRITER_OPENAI_API_KEY", "OPENAI_API_KEY")
 

@@ -145,7 +145,9 @@ def test_a_user_may_only_name_models_this_home_serves(alice: Workbench) -> None:
             alice.outline("Readable web pages", target_words=200, **fields)
         with pytest.raises(ValidationError, match=message):
             alice.rewrite(text="Short words win.", channel="linkedin", **fields)
-    assert alice.drafts() == []  # refused before any work
+        with pytest.raises(ValidationError, match=message):  # a job checks as its method does
+            alice.submit_job("article", {"topic": "Readable web pages", **fields})
+    assert alice.drafts() == [] and alice.jobs() == []  # refused before any work
     draft_id, _ = alice.outline("Readable web pages", provider="offline", model="composer")
     assert alice.require_draft(draft_id).kind == "article"
 

@@ -45,3 +45,12 @@ def test_a_session_key_for_its_own_endpoint_is_kept_in_memory_only(workbench: Wo
     )
     assert view.settings.openai_api_key.get_secret_value() == "sk-session"
     assert "sk-session" not in worker_env(view.settings).values()
+
+
+def test_the_batch_row_limit_travels_to_the_worker_that_reads_the_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Workbench.open(home=tmp_path / "home", max_batch_rows=5) as opened:
+        env = worker_env(opened.settings)
+    monkeypatch.setenv("AIWRITER_MAX_BATCH_ROWS", env["AIWRITER_MAX_BATCH_ROWS"])
+    assert Settings(_env_file=None).max_batch_rows == 5  # what the worker reads

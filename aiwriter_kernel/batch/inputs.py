@@ -1,9 +1,10 @@
 """Read a topics CSV into batch rows.
 
-File-level problems (no ``topic`` column, not UTF-8, empty, not CSV) stop the run with
-one ``ValidationError`` before anything is registered. Row-level problems (an empty
-topic, a repeated id, a bad ``words``) only fail that row: the row is still registered,
-with its reason, so the report lists it and the other rows go on.
+File-level problems (no ``topic`` column, not UTF-8, empty, not CSV, more rows than the
+``max_batch_rows`` setting allows) stop the run with one ``ValidationError`` before
+anything is registered. Row-level problems (an empty topic, a repeated id, a bad
+``words``) only fail that row: the row is still registered, with its reason, so the
+report lists it and the other rows go on.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ REQUIRED_COLUMN = "topic"
 OPTIONAL_COLUMNS = ("id", "format", "keywords", "audience", "tone", "words", "persona")
 MIN_WORDS, MAX_WORDS = 150, 6000  # the bounds ArticleRequest accepts
 MAX_KEY_LENGTH = 200
+MAX_ROWS_SETTING = "AIWRITER_MAX_BATCH_ROWS"  # named in the too-many-rows message
 
 
 class TopicRow(BaseModel):
@@ -47,19 +49,26 @@ class TopicsFile(BaseModel):
     rows: list[TopicRow]
 
 
-def read_topics(path: str | Path) -> TopicsFile:
-    """Parse ``path``; a ``ValidationError`` for a file that cannot be used at all."""
+def read_topics(path: str | Path, *, max_rows: int | None = None) -> TopicsFile:
+    """Parse ``path``; a ``ValidationError`` for a file that cannot be used at all,
+    including one with more than ``max_rows`` data rows (None: no limit)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ValidationError(f"cannot read topics file {path}: {error.strerror}") from None
+    return parse_topics(data, str(path), max_rows=max_rows)
+
+
+def parse_topics(data: bytes, path: str, *, max_rows: int | None = None) -> TopicsFile:
+    """Parse the bytes of a topics CSV; ``path`` names it in messages (an upload's own
+    name, so it can be checked before anything is written)."""
     text = _decode(data, path)
-    rows = _parse(text, path)
-    return TopicsFile(path=str(path), digest=hashlib.sha256(data).hexdigest(), rows=rows)
+    rows = _parse(text, path, max_rows)
+    return TopicsFile(path=path, digest=hashlib.sha256(data).hexdigest(), rows=rows)
 
 
-def _decode(data: bytes, path: Path) -> str:
+def _decode(data: bytes, path: str) -> str:
     if not data.strip():
         raise ValidationError(f"{path} is empty: it needs a header line with a 'topic' column")
     if b"\x00" in data:
@@ -75,23 +84,32 @@ def _decode(data: bytes, path: Path) -> str:
         ) from None
 
 
-def _parse(text: str, path: Path) -> list[TopicRow]:
+def _parse(text: str, path: str, max_rows: int | None) -> list[TopicRow]:
+    """The data rows; past ``max_rows`` they are only counted, for the message."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = _header(next(reader, []), path)
         rows: list[TopicRow] = []
         seen: dict[str, int] = {}
+        count = 0
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                rows.append(_row(header, cells, start, seen))
+                count += 1
+                if max_rows is None or count <= max_rows:
+                    rows.append(_row(header, cells, start, seen))
             start = reader.line_num + 1
     except csv.Error as error:
         raise ValidationError(f"{path} is not valid CSV: line {reader.line_num}: {error}") from None
+    if max_rows is not None and count > max_rows:
+        raise ValidationError(
+            f"{path} has {count:,} rows, more than the {max_rows:,} a batch may have "
+            f"({MAX_ROWS_SETTING}); split it into smaller files"
+        )
     return rows
 
 
-def _header(cells: list[str], path: Path) -> list[str]:
+def _header(cells: list[str], path: str) -> list[str]:
     header = [cell.strip().lower() for cell in cells]
     if REQUIRED_COLUMN not in header:
         found = ", ".join(repr(c) for c in header if c) or "nothing"

@@ -65,7 +65,7 @@ class BatchRunner:
 
         ``limit=0`` registers the rows without executing any; a later run resumes them.
         """
-        topics = read_topics(csv_path)
+        topics = read_topics(csv_path, max_rows=self.wb.settings.max_batch_rows)
         template_path = _template(template)
         check_options(executor, workers=workers, scheduler=scheduler)
         run = self._registered_run(topics, name or default_run_name(topics), template_path)

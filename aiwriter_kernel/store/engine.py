@@ -7,6 +7,8 @@ are off by default, and without WAL and a busy timeout concurrent writers fail a
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from aiwriter_kernel.errors import ConfigError
 EXAMPLE_URLS = "sqlite:////path/to/aiwriter.db or postgresql+psycopg://user:password@host/aiwriter"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+PRIVATE_FILE_MODE = 0o600
 
 
 def create_engine_for(url: str) -> Engine:
@@ -86,6 +89,7 @@ def _sqlite_engine(url: URL) -> Engine:
         path = sqlite_file(url)
         if path is not None:
             _make_parent(path)
+            _create_private(path)
             url = url.set(database=str(path))
         engine = create_engine(url)
     event.listen(engine, "connect", _set_sqlite_pragmas)
@@ -100,6 +104,18 @@ def _make_parent(path: Path) -> None:
             f"AIWRITER_DATABASE_URL points at {path}, whose directory cannot be created "
             f"({error.strerror})"
         ) from None
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing database file readable and writable by its owner only (0600).
+
+    It holds users, API key hashes, drafts and the call log; SQLite would create it with
+    the umask's mode, often 0644, readable by every local user. SQLite gives its WAL and
+    shared-memory files the database file's mode. An existing file is left as it is, and
+    a file that cannot be created is left for SQLite to report when it connects.
+    """
+    with contextlib.suppress(OSError):  # it exists, or SQLite will say why it cannot open
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _connection_record: Any) -> None:

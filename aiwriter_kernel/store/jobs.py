@@ -3,7 +3,8 @@
 Every change of state is a conditional ``UPDATE`` whose row count says who won: a job is
 claimed by exactly one dispatcher (``status = 'queued'``), and only the holder of its
 ``worker`` token may heartbeat, report or finish it. A worker whose job was cancelled or
-handed to someone else learns so from a ``False`` answer and stops.
+handed to someone else learns so from a ``False`` answer and stops. Queued jobs are
+handed out round robin by owner (``queued_ids``), so no user's jobs starve another's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,11 +62,41 @@ class JobsRepository(Repository):
             return [JobRecord.model_validate(job) for job in session.scalars(query)]
 
     def queued_ids(self, limit: int) -> builtins.list[str]:
-        """Up to ``limit`` queued jobs, oldest first: what a dispatcher tries to claim."""
-        query = (
-            select(Job.id)
+        """Up to ``limit`` queued jobs in the order a dispatcher should claim them.
+
+        Round robin by owner, so one user's many jobs (or one big batch) never hold back
+        another user's single job: an owner's n-th oldest queued job has turn n, counted
+        after the jobs that owner already has running; at equal turns the owner served
+        longest ago (or never) goes first, then the oldest job. The operator's unowned
+        jobs count as one owner. Window functions and ``NULLS FIRST`` are portable to
+        SQLite (3.30+) and PostgreSQL.
+        """
+        served = (
+            select(
+                Job.owner_id,
+                func.sum(case((Job.status == "running", 1), else_=0)).label("running"),
+                func.max(Job.started_at).label("last_started"),
+            )
+            .where(Job.started_at.is_not(None))
+            .group_by(Job.owner_id)
+            .subquery()
+        )
+        turn = func.row_number().over(partition_by=Job.owner_id, order_by=(Job.created_at, Job.id))
+        queued = (
+            select(Job.id, Job.owner_id, Job.created_at, turn.label("turn"))
             .where(Job.status == "queued")
-            .order_by(Job.created_at, Job.id)
+            .subquery()
+        )
+        same_owner = queued.c.owner_id.is_not_distinct_from(served.c.owner_id)
+        query = (
+            select(queued.c.id)
+            .select_from(queued.outerjoin(served, same_owner))
+            .order_by(
+                queued.c.turn + func.coalesce(served.c.running, 0),
+                served.c.last_started.asc().nulls_first(),
+                queued.c.created_at,
+                queued.c.id,
+            )
             .limit(limit)
         )
         with self._session() as session:

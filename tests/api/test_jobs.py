@@ -84,6 +84,12 @@ def test_an_article_job_runs_to_success_and_its_draft_is_the_owners(
         ({"kind": "rewrite", "request": {"channel": "linkedin", "draft_id": 2**40}}, "draft_id"),
         ({"kind": "copy", "request": {"framework": "AIDA", "draft_id": 2**40}}, "draft_id"),
         ({"kind": "summary", "request": {"source_ids": [2**40]}}, "source_ids"),
+        # Models are checked as the sync routes check them: only those this home serves.
+        ({"kind": "article", "request": {"topic": "x", "model": "/etc"}}, "not served here"),
+        (
+            {"kind": "rewrite", "request": {"text": "Hi.", "channel": "x", "provider": "gemini"}},
+            "the provider 'gemini' is not served here",
+        ),
     ],
 )
 def test_bad_submissions_are_422_with_the_field_and_store_nothing(

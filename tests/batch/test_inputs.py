@@ -98,3 +98,15 @@ def test_blank_lines_are_ignored_and_lines_counted(tmp_path: Path) -> None:
         ("5", "Multi line"),
         ("7", "Last"),
     ]
+
+
+def test_a_file_with_more_rows_than_the_limit_is_refused_with_its_count(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "topic\n" + "".join(f"Topic {n}\n\n" for n in range(5)))
+    with pytest.raises(ValidationError) as caught:
+        read_topics(path, max_rows=3)
+    assert str(caught.value) == (
+        f"{path} has 5 rows, more than the 3 a batch may have (AIWRITER_MAX_BATCH_ROWS); "
+        "split it into smaller files"
+    )
+    at_the_limit = read_topics(path, max_rows=5).rows  # blank lines are not rows
+    assert [row.topic for row in at_the_limit] == [f"Topic {n}" for n in range(5)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ def test_ten_thousand_rows_register_and_resume_later(home: Path, tmp_path: Path)
     path = tmp_path / "big.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    with Workbench.open(home=home) as wb:
+    with Workbench.open(home=home, max_batch_rows=20_000) as wb:  # beyond the default limit
         report = wb.batch(path, limit=0)
         assert len(report.rows) == 10_001
         assert report.totals["pending"] == 9_999
@@ -69,3 +70,20 @@ def test_the_cli_reports_a_bad_file_in_one_line(home: Path, tmp_path: Path) -> N
     assert result.stderr.strip() == (
         f"error: {path} is not UTF-8: byte 0xe9 at offset 9 (line 2); save it as UTF-8"
     )
+
+
+def test_the_cli_refuses_a_file_over_the_row_limit_before_registering_it(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "topics.csv"
+    path.write_text("topic\nOne\nTwo\nThree\n", encoding="utf-8")
+    aiwriter = str(Path(sys.executable).with_name("aiwriter"))
+    env = {**os.environ, "AIWRITER_MAX_BATCH_ROWS": "2"}
+    result = subprocess.run([aiwriter, "batch", str(path)], capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: {path} has 3 rows, more than the 2 a batch may have "
+        "(AIWRITER_MAX_BATCH_ROWS); split it into smaller files"
+    )
+    with Workbench.open(home=home) as wb:
+        assert wb.batch_runs() == []

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from aiwriter_kernel.store import Database
 from aiwriter_kernel.store.models import utcnow
+from aiwriter_kernel.store.records import JobRecord
 
 
 def statuses(database: Database, job_id: str) -> list[str]:
@@ -68,7 +69,50 @@ def test_listing_shows_one_owners_jobs_newest_first(database: Database) -> None:
     assert [j.kind for j in database.jobs.list(None)] == ["article"]
     assert [j.id for j in database.jobs.list(ada.id, "queued")] == [second.id, first.id]
     assert database.jobs.list(ada.id, "running") == []
-    assert database.jobs.queued_ids(2) == [first.id, second.id]
+
+
+def claim_next(database: Database, token: str) -> JobRecord:
+    """What a dispatcher with one free slot does: claim the first of ``queued_ids``."""
+    [job_id] = database.jobs.queued_ids(1)
+    claimed = database.jobs.claim(job_id, token)
+    assert claimed is not None
+    return claimed
+
+
+def test_one_owners_queued_jobs_do_not_hold_back_anothers_job(database: Database) -> None:
+    ada = database.accounts.create_user("ada")
+    bob = database.accounts.create_user("bob")
+    adas = [database.jobs.create("article", {"topic": str(n)}, ada.id).id for n in range(10)]
+    bobs = database.jobs.create("article", {"topic": "mine"}, bob.id).id
+
+    # Claimed jobs keep running: Bob, with none running, comes before Ada's second.
+    order = [claim_next(database, f"token-{n}").id for n in range(11)]
+    assert order[:2] == [adas[0], bobs]
+    assert order[2:] == adas[1:]  # each owner's own jobs stay oldest first
+
+
+def test_with_one_worker_owners_take_turns(database: Database) -> None:
+    """Each job finishes before the next claim, so no owner has a job running: the owner
+    served longest ago (or never) goes next."""
+    ada = database.accounts.create_user("ada")
+    bob = database.accounts.create_user("bob")
+    adas = [database.jobs.create("article", {"topic": str(n)}, ada.id).id for n in range(4)]
+    bobs = [database.jobs.create("article", {"topic": str(n)}, bob.id).id for n in range(2)]
+    order = []
+    for n in range(6):
+        job = claim_next(database, f"token-{n}")
+        assert database.jobs.finish(job.id, f"token-{n}", "succeeded", result={})
+        order.append(job.id)
+    assert order == [adas[0], bobs[0], adas[1], bobs[1], adas[2], adas[3]]
+
+
+def test_free_slots_are_filled_one_job_per_owner_first(database: Database) -> None:
+    ada = database.accounts.create_user("ada")
+    bob = database.accounts.create_user("bob")
+    adas = [database.jobs.create("article", {"topic": str(n)}, ada.id).id for n in range(3)]
+    operator = database.jobs.create("article", {"topic": "op"}, None).id
+    bobs = database.jobs.create("article", {"topic": "b"}, bob.id).id
+    assert database.jobs.queued_ids(4) == [adas[0], operator, bobs, adas[1]]
 
 
 def test_stale_running_jobs_are_requeued_then_failed_after_max_attempts(

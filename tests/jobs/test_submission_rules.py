@@ -1,10 +1,14 @@
 """What may be queued, and what the dispatcher does when a job cannot start or is merely
-slow: a batch only from an upload, never twice at once; a live job is never taken back."""
+slow: a batch only from an upload, never twice at once; a live job is never taken back;
+owners take turns, so one user's queue does not hold back another's job."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from concurrent.futures import Future
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,3 +66,44 @@ def test_a_job_whose_executor_cannot_start_goes_back_to_the_queue(database: Data
         dispatcher.run_once()
     back = database.jobs.get(job.id)
     assert (back.status, back.attempts, back.worker) == ("queued", 0, None)
+
+
+class HeldExecutor:
+    """Keeps each submitted task's future pending until the test finishes it."""
+
+    capacity = 1
+
+    def __init__(self) -> None:
+        self.tasks: list[dict[str, Any]] = []
+        self.futures: list[Future[dict[str, Any]]] = []
+
+    def submit(self, task: dict[str, Any]) -> Future[dict[str, Any]]:
+        self.tasks.append(task)
+        self.futures.append(Future())
+        return self.futures[-1]
+
+    def wait_any(self, futures: Collection[Any], timeout: float | None = None) -> set[Any]:
+        return {future for future in futures if future.done()}
+
+    def close(self) -> None:
+        pass
+
+    def terminate(self) -> None:
+        pass
+
+
+def test_one_worker_runs_another_users_job_next_despite_a_long_queue(database: Database) -> None:
+    ada = database.accounts.create_user("ada")
+    bob = database.accounts.create_user("bob")
+    adas = [database.jobs.create("article", {"topic": str(n)}, ada.id).id for n in range(10)]
+    bobs = database.jobs.create("article", {"topic": "mine"}, bob.id).id
+    executor = HeldExecutor()
+    dispatcher = JobDispatcher(database, {}, lambda: executor, capacity=1)
+
+    for _ in range(3):
+        dispatcher.run_once()  # claims the next job into the free slot
+        task, future = executor.tasks[-1], executor.futures[-1]
+        assert database.jobs.finish(task["job_id"], task["worker"], "succeeded", result={})
+        future.set_result({})
+        dispatcher.run_once()  # collects it: the slot is free again
+    assert [task["job_id"] for task in executor.tasks] == [adas[0], bobs, adas[1]]

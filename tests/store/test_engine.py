@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from aiwriter_kernel import Workbench
 from aiwriter_kernel.errors import ConfigError, StoreError
 from aiwriter_kernel.store import Database
 from aiwriter_kernel.store.engine import create_engine_for
@@ -111,3 +112,16 @@ def test_unreachable_server_is_a_store_error_without_the_password() -> None:
     assert "127.0.0.1:9" in message and "writer" in message
     assert "hunter2" not in message
     assert "\n" not in message
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds API key hashes and drafts: 0600, even under the common umask 022."""
+    previous = os.umask(0o022)
+    try:
+        with Workbench.open(home=tmp_path / "home") as wb:
+            wb.db.accounts.create_user("ann")  # a write: the WAL files exist now
+            files = sorted(wb.settings.home.glob("aiwriter.db*"))
+            modes = {path.name: path.stat().st_mode & 0o777 for path in files}
+    finally:
+        os.umask(previous)
+    assert modes == {name: 0o600 for name in ("aiwriter.db", "aiwriter.db-shm", "aiwriter.db-wal")}
