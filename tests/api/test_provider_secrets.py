@@ -8,7 +8,6 @@ must name the server (host, port, path) but never show the password, the token o
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from support import free_port
 
 from aiwriter_kernel import Workbench
 
@@ -28,16 +28,10 @@ MODEL = "probe-model"
 CHAT = {"model": MODEL, "messages": [{"role": "user", "content": "hello"}]}
 
 
-def closed_port() -> int:
-    """A local port nothing listens on (bound once by the OS, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def port() -> int:
-    return closed_port()
+    """Where the provider should be: nothing listens there."""
+    return free_port()
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from fake_openai_server import status
+from support import free_port
 
 SECRET = "sk-cli-secret-5521"
 
@@ -88,9 +88,7 @@ CREDENTIAL_VIEWS = [
 
 def test_credentials_in_the_base_url_show_in_no_output(home) -> None:
     """The provider is down: the error names the server, never its password or token."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # released: nothing listens there
+    port = free_port()  # nothing listens there
     password, token = "pw-cli-6120", "tok-cli-8841"
     env = {
         "AIWRITER_PROVIDER": "openai",

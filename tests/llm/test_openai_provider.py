@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -25,6 +24,7 @@ from fake_openai_server import (
     status,
 )
 from pydantic import SecretStr
+from support import free_port
 
 from aiwriter_kernel.errors import (
     BadCredentialsError,
@@ -312,7 +312,7 @@ def test_credentials_in_the_base_url_are_in_no_message(
     host = fake_openai.base_url.removeprefix("http://")
     answering = provider_for_url(f"http://u:{password}@{host}")
     fake_openai.script(status(500, message=f"upstream said {password} twice: {password}"))
-    refused = provider_for_url(f"http://u:{password}@127.0.0.1:{_closed_port()}/v1?token={token}")
+    refused = provider_for_url(f"http://u:{password}@127.0.0.1:{free_port()}/v1?token={token}")
 
     errors = [
         _error_of(lambda: answering.complete(chat())),
@@ -329,12 +329,6 @@ def test_credentials_in_the_base_url_are_in_no_message(
 
 def provider_for_url(url: str) -> OpenAIProvider:
     return create(ProviderConfig(api_key=SecretStr(KEY), base_url=url, timeout_s=5.0))
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- the rest of the provider surface --------------------------------------------------------
