@@ -6,7 +6,9 @@ Each bad input must raise a LoaderError whose one-line message names the file an
 from __future__ import annotations
 
 import io
+import os
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -440,6 +442,34 @@ def test_docx_without_text(tmp_path: Path) -> None:
     path = tmp_path / "blank.docx"
     docx.Document().save(path)
     assert "has no text in its paragraphs or tables" in load_error(path)
+
+
+def test_a_long_styled_docx_loads_with_its_headings_lists_and_a_binary_part(
+    tmp_path: Path,
+) -> None:
+    document = docx.Document()
+    document.add_heading("Field Notes", level=0)
+    for number in range(3_000):
+        if number % 100 == 0:
+            document.add_heading(f"Week {number // 100}", level=2)
+        elif number % 10 == 0:
+            document.add_paragraph(f"Check item {number}", style="List Bullet")
+        else:
+            document.add_paragraph(f"Observation {number}: the heap is warm.")
+    path = tmp_path / "notes.docx"
+    document.save(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/media/photo.bin", b"\x89PNG" + os.urandom(2_000_000))
+
+    loaded = load_path(path)
+
+    lines = loaded.text.split("\n\n")
+    assert loaded.title == "Field Notes" and lines[0] == "# Field Notes"
+    assert [line for line in lines if line.startswith("## ")] == [
+        f"## Week {week}" for week in range(30)
+    ]
+    assert lines.count("- Check item 10") == 1 and len(lines) == 1 + 30 + 3_000 - 30
+    assert lines[-1] == "Observation 2999: the heap is warm."
 
 
 def test_corrupted_notebook(tmp_path: Path) -> None:
