@@ -43,6 +43,21 @@ TITLE_SCAN_LINES = 200  # a title heading lives near the top; never scan a whole
 SNIFF_BYTES = 8192
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A DOCX is a ZIP of XML parts: its size says little about the work it makes. A file of a few
+# kB can unpack to millions of empty paragraphs, so these are checked before it is parsed.
+# Reading a member never goes past the size its ZIP directory declares (zipfile stops there).
+MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_MEMBER_BYTES = 50_000_000  # one member, unpacked
+MAX_ZIP_TOTAL_BYTES = 200_000_000  # all members, unpacked
+MAX_ZIP_RATIO = 100  # unpacked / packed size of one member; office XML packs about 10 times
+ZIP_RATIO_MIN_BYTES = 1_000_000  # smaller members may pack as they like
+MAX_DOCX_ELEMENTS = 2_000_000  # XML elements in all parts; a 1,000-page book has ~300,000
+MAX_DOCX_BLOCKS = 100_000  # paragraphs and table cells; a 1,000-page book has ~20,000
+DOCX_BLOCK_TAGS = frozenset(
+    f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{name}"
+    for name in ("p", "tc")
+)
+XML_READ_BYTES = 1 << 20
 SUFFIX_KINDS = {
     ".txt": "text",
     ".md": "markdown",
@@ -529,10 +544,15 @@ def _read_docx(source: _Source) -> tuple[str | None, str]:
     try:
         import docx
 
+        with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+            _check_zip_sizes(source.name, archive)
+            _check_xml_elements(source.name, archive)
         document = docx.Document(io.BytesIO(source.data))
         styles = _DocxStyles.of(document)
         blocks = [_docx_block(item, styles) for item in document.iter_inner_content()]
         title = _clean_title(document.core_properties.title or "") or None
+    except LoaderError:
+        raise
     except Exception as error:  # python-docx raises zip, XML and key errors on bad files
         raise LoaderError(
             f"{source.name} is not a readable Word document ({_brief(error)}); it may be "
@@ -540,6 +560,79 @@ def _read_docx(source: _Source) -> tuple[str | None, str]:
         ) from error
     text = "\n\n".join(block for block in blocks if block)
     return title or _heading_title(text, any_level=True), text
+
+
+def _check_zip_sizes(name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a ZIP that unpacks out of proportion (a zip bomb) before a member is read."""
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise LoaderError(
+            f"{name} holds {len(members):,} files, over the limit of {MAX_ZIP_MEMBERS:,}; "
+            "it is not an ordinary document."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MAX_ZIP_MEMBER_BYTES:
+            raise LoaderError(
+                f"{name} has a part ({member.filename}) that unpacks to "
+                f"{_human_size(member.file_size)}, over the {_human_size(MAX_ZIP_MEMBER_BYTES)} "
+                "limit; split the document."
+            )
+        if member.file_size > ZIP_RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO:
+            raise LoaderError(
+                f"{name} looks like a zip bomb: {member.filename} unpacks {ratio:,.0f} times "
+                f"its packed size (at most {MAX_ZIP_RATIO} is accepted)."
+            )
+    total = sum(member.file_size for member in members)
+    if total > MAX_ZIP_TOTAL_BYTES:
+        raise LoaderError(
+            f"{name} unpacks to {_human_size(total)}, over the "
+            f"{_human_size(MAX_ZIP_TOTAL_BYTES)} limit; split the document."
+        )
+
+
+class _XmlCounter:
+    """An lxml parser target that counts elements and stops at a cap: no tree is built, so
+    counting a bloated part costs neither memory nor more work than the cap allows."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.elements = 0
+        self.blocks = 0
+
+    def start(self, tag: str, attributes: Any) -> None:
+        self.elements += 1
+        self.blocks += tag in DOCX_BLOCK_TAGS
+        if self.blocks > MAX_DOCX_BLOCKS:
+            raise LoaderError(
+                f"{self.name} has over {MAX_DOCX_BLOCKS:,} paragraphs and table cells, more "
+                "than is ingested from one document; split it."
+            )
+        if self.elements > MAX_DOCX_ELEMENTS:
+            raise LoaderError(
+                f"{self.name} has over {MAX_DOCX_ELEMENTS:,} XML elements, more than is "
+                "ingested from one document; split it."
+            )
+
+    def close(self) -> None:
+        return None
+
+
+def _check_xml_elements(name: str, archive: zipfile.ZipFile) -> None:
+    """Count the elements and paragraphs of every part that parses as XML, in any encoding:
+    python-docx picks parts by content type, not by name. An image fails at its first bytes."""
+    from lxml import etree
+
+    counter = _XmlCounter(name)
+    for member in archive.infolist():
+        parser = etree.XMLParser(target=counter, resolve_entities=False, no_network=True)
+        with archive.open(member) as stream:
+            try:
+                while chunk := stream.read(XML_READ_BYTES):
+                    parser.feed(chunk)
+                parser.close()
+            except etree.XMLSyntaxError:
+                continue  # not XML, or broken XML: python-docx says so if it reads the part
 
 
 @dataclass(frozen=True)
