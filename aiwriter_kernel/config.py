@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from aiwriter_kernel.redaction import redact_url, url_secrets
+
 SECRET_MASK = "********"
 
 
@@ -127,7 +129,8 @@ class Settings(BaseSettings):
     def masked(self) -> dict[str, Any]:
         """All settings as plain values, with every secret replaced by a mask.
 
-        A database URL may carry a password; it is masked the way SQLAlchemy does.
+        A URL may carry a password or a token (in its user info or its query): URLs are
+        shown by ``redact_url``, without either.
         """
         shown: dict[str, Any] = {}
         for name in type(self).model_fields:
@@ -141,20 +144,17 @@ class Settings(BaseSettings):
         shown["database_url"] = self.effective_database_url()
         for name, value in shown.items():
             if name.endswith("_url") and isinstance(value, str):
-                shown[name] = mask_url_password(value)
+                shown[name] = redact_url(value)
         return shown
 
-
-def mask_url_password(url: str) -> str:
-    """Hide the password part of a URL, leaving it readable otherwise."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        # Not an SQLAlchemy URL (an http or redis one): hide anything before "@".
-        scheme, sep, rest = url.partition("://")
-        if sep and "@" in rest:
-            return f"{scheme}://{SECRET_MASK}@{rest.split('@', 1)[1]}"
-        return url
+    def secrets(self) -> list[str]:
+        """Every secret these settings hold (keys, and the credentials and query values of
+        URLs), so messages about a failed call can be cleaned of them (``redact_text``)."""
+        found: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                found.append(value.get_secret_value())
+            elif name.endswith("_url") and isinstance(value, str):
+                found.extend(url_secrets(value))
+        return found

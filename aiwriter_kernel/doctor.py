@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from aiwriter_kernel.config import Settings, mask_url_password
+from aiwriter_kernel.config import Settings
 from aiwriter_kernel.errors import AIWriterError
 from aiwriter_kernel.home import ensure_home
+from aiwriter_kernel.redaction import redact_url
 
 if TYPE_CHECKING:
     from aiwriter_kernel.llm.catalog import ProviderStatus
@@ -64,7 +65,7 @@ def check_database(settings: Settings) -> Check:
     from aiwriter_kernel.store.schema import SchemaState, head_revision
 
     url = settings.effective_database_url()
-    shown = mask_url_password(url)
+    shown = redact_url(url)
     if settings.database_url is None and not settings.sqlite_path.exists():
         return Check(
             name="database",

@@ -1,15 +1,17 @@
 """Helpers several test folders share: what a test must keep out of its environment, a
-throwaway PostgreSQL schema, and Debian's headless Chromium. (Plain functions, imported by
-conftest files and tests; pytest puts this folder on ``sys.path``.)"""
+throwaway PostgreSQL schema, Debian's headless Chromium and hand-made DOCX files. (Plain
+functions, imported by conftest files and tests; pytest puts this folder on ``sys.path``.)"""
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import socket
 import subprocess
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -28,6 +30,22 @@ LEAKY_NAMES = (
 )
 POSTGRES_SESSION_TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
 CHROMIUM = Path("/usr/bin/chromium")
+WORD_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+DOCX_RELATIONSHIPS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="word/document.xml" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument"/></Relationships>'
+)
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
@@ -137,3 +155,25 @@ def visible(browser, by: str, selector: str, seconds: float):
     return WebDriverWait(browser, seconds, poll_frequency=0.5).until(
         expected_conditions.visibility_of_element_located((by, selector))
     )
+
+
+def minimal_docx(
+    body: str, *, compression: int = zipfile.ZIP_DEFLATED, encoding: str = "utf-8"
+) -> bytes:
+    """The smallest DOCX python-docx opens: content types, one relationship and a document
+    whose ``<w:body>`` holds ``body`` (XML with the ``w`` prefix)."""
+    document = (
+        f'<?xml version="1.0" encoding="{encoding}"?><w:document xmlns:w="{WORD_NAMESPACE}">'
+        f"<w:body>{body}</w:body></w:document>"
+    ).encode(encoding)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
+        archive.writestr("_rels/.rels", DOCX_RELATIONSHIPS)
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
+def docx_bomb() -> bytes:
+    """The probe's DOCX of issue 14: 2,000,000 empty paragraphs in a few kilobytes."""
+    return minimal_docx("<w:p/>" * 2_000_000)

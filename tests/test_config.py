@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from aiwriter_kernel.config import SECRET_MASK, Settings, mask_url_password
+from aiwriter_kernel.config import SECRET_MASK, Settings
+from aiwriter_kernel.redaction import redact_url
 
 
 def test_default_home_is_the_per_user_data_dir_not_the_cwd(monkeypatch, tmp_path) -> None:
@@ -59,16 +60,26 @@ def test_secrets_are_masked_everywhere_they_are_shown(monkeypatch, variable) -> 
     assert SECRET_MASK in settings.masked().values()
 
 
-def test_passwords_inside_urls_are_masked(monkeypatch) -> None:
+def test_credentials_and_tokens_inside_urls_are_masked(monkeypatch) -> None:
     monkeypatch.setenv("AIWRITER_DATABASE_URL", "postgresql+psycopg://writer:hunter2@db:5432/aiw")
     monkeypatch.setenv("AIWRITER_REDIS_URL", "redis://:redispass@127.0.0.1:6379/0")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://user:pw-6612@127.0.0.1:9/v1?token=tok-4471")
     shown = Settings().masked()
-    assert "hunter2" not in shown["database_url"]
-    assert shown["database_url"].startswith("postgresql+psycopg://writer:")
-    assert "redispass" not in shown["redis_url"]
-    assert shown["redis_url"].endswith("@127.0.0.1:6379/0")
+    assert shown["database_url"] == "postgresql+psycopg://db:5432/aiw"
+    assert shown["redis_url"] == "redis://127.0.0.1:6379/0"
+    assert shown["openai_base_url"] == "http://127.0.0.1:9/v1?token=***"
+    for secret in ("hunter2", "redispass", "pw-6612", "tok-4471"):
+        assert secret not in str(shown)
 
 
-def test_mask_leaves_urls_without_credentials_alone() -> None:
-    assert mask_url_password("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
-    assert mask_url_password("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"
+def test_settings_list_their_secrets_for_redaction(monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-listed-0042")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://user:pw-6612@127.0.0.1:9/v1?token=tok-4471")
+    secrets = Settings().secrets()
+    assert {"sk-listed-0042", "pw-6612", "tok-4471"} <= set(secrets)
+    assert "127.0.0.1" not in " ".join(secrets)
+
+
+def test_redaction_leaves_urls_without_credentials_alone() -> None:
+    assert redact_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert redact_url("sqlite:////tmp/a.db") == "sqlite:////tmp/a.db"

@@ -9,9 +9,9 @@ from rich.console import Console
 
 from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.settings_loader import load_settings
-from aiwriter_kernel.config import mask_url_password
 from aiwriter_kernel.errors import SchemaTooNewError, StoreError
 from aiwriter_kernel.home import ensure_home
+from aiwriter_kernel.redaction import redact_url
 
 app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -24,7 +24,7 @@ def _connect():
     if settings.database_url is None:
         ensure_home(settings.home)
     url = settings.effective_database_url()
-    return Database.connect(url), mask_url_password(url)
+    return Database.connect(url), redact_url(url)
 
 
 @app.command("upgrade")

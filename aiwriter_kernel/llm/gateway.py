@@ -33,6 +33,7 @@ from aiwriter_kernel.llm.registry import ProviderConfig, ProviderRegistry
 from aiwriter_kernel.llm.resilience import ProviderGuard, ResiliencePolicy
 from aiwriter_kernel.llm.tasks import Task
 from aiwriter_kernel.llm.templates import render_task
+from aiwriter_kernel.redaction import redact_error, url_secrets
 from aiwriter_kernel.store.generations import GenerationsRepository
 from aiwriter_kernel.store.records import NewGeneration
 
@@ -152,7 +153,7 @@ class ModelGateway:
         """One completion through cache, guard and call log."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        call = _Call(chosen, request, cache, template, workspace_id, draft_id)
+        call = _Call(chosen, request, cache, template, workspace_id, draft_id, credentials)
         return self._run(call, lambda: chosen.complete(request))
 
     async def acomplete(
@@ -170,7 +171,7 @@ class ModelGateway:
         a thread so the event loop keeps serving other calls."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        call = _Call(chosen, request, cache)
+        call = _Call(chosen, request, cache, credentials=credentials)
         if call.cacheable:
             cached = await asyncio.to_thread(self._cached, call)
             if cached is not None:
@@ -203,7 +204,7 @@ class ModelGateway:
         run_task = getattr(chosen, "run_task", None)
         prompt_words = sum(len(m.content.split()) for m in rendered.messages)
         template = (rendered.template, rendered.template_version)
-        call = _Call(chosen, request, cache, template, workspace_id, draft_id)
+        call = _Call(chosen, request, cache, template, workspace_id, draft_id, credentials)
         if run_task is not None:
             return self._run(call, lambda: run_task(task, prompt_words))
         return self._run(call, lambda: chosen.complete(request))
@@ -224,7 +225,7 @@ class ModelGateway:
         """Text pieces as the provider produces them; logged when the stream ends."""
         chosen = self.provider(provider, model=model, credentials=credentials)
         request = self._request(chosen, model, _messages(prompt, system), params)
-        call = _Call(chosen, request, cache, None, workspace_id, draft_id)
+        call = _Call(chosen, request, cache, None, workspace_id, draft_id, credentials)
         return CompletionStream(self._stream_chunks(call))
 
     def _stream_chunks(self, call: _Call) -> Iterator[StreamChunk]:
@@ -329,6 +330,11 @@ class ModelGateway:
         return completion
 
     def _log_failure(self, call: _Call, error: AIWriterError, started: float) -> None:
+        """Log a failed call. The error is redacted first, in place: it is raised on to the
+        caller (an API answer, a job's error and events), and no provider, built in or
+        plugged in, may put a key or a URL's password or token in front of a user."""
+        secrets = [*self.settings.secrets(), *_credential_secrets(call.credentials)]
+        redact_error(error, secrets)
         self.generations.log(
             call.record(
                 latency_ms=(time.perf_counter() - started) * 1000,
@@ -347,6 +353,7 @@ class _Call:
     template: tuple[str, str] | None = None
     workspace_id: int | None = None
     draft_id: int | None = None
+    credentials: ProviderConfig | None = None
     digest: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -403,6 +410,14 @@ def _config_key(config: ProviderConfig) -> str:
         sort_keys=True,
         default=str,
     )
+
+
+def _credential_secrets(config: ProviderConfig | None) -> list[str]:
+    """The secrets of credentials given for one call (a session's own key or endpoint)."""
+    if config is None:
+        return []
+    key = config.api_key.get_secret_value() if config.api_key else ""
+    return [key, *url_secrets(config.base_url)]
 
 
 def _messages(prompt: str | Sequence[ChatMessage], system: str | None) -> list[ChatMessage]:

@@ -37,6 +37,12 @@ from aiwriter_kernel.llm.messages import ChatRequest, Completion, StreamChunk
 from aiwriter_kernel.llm.provider import BaseProvider
 from aiwriter_kernel.llm.registry import ProviderConfig
 from aiwriter_kernel.llm.retry_after import retry_after_seconds
+from aiwriter_kernel.redaction import (
+    redact_error,
+    redact_http_client_logs,
+    redact_url,
+    url_secrets,
+)
 
 if TYPE_CHECKING:
     from google.genai import errors as genai_errors
@@ -71,6 +77,7 @@ class GeminiProvider(BaseProvider):
         from google import genai
         from google.genai import types
 
+        redact_http_client_logs()  # the HTTP client logs each request's full URL
         self.default_model = default_model
         self.base_url = base_url
         self.timeout_s = timeout_s
@@ -85,7 +92,8 @@ class GeminiProvider(BaseProvider):
         self._client = genai.Client(api_key=api_key, vertexai=False, http_options=http_options)
 
     def __repr__(self) -> str:
-        return f"GeminiProvider(default_model={self.default_model!r}, base_url={self.base_url!r})"
+        shown = redact_url(self.base_url)
+        return f"GeminiProvider(default_model={self.default_model!r}, base_url={shown!r})"
 
     def models(self) -> list[str]:
         """Known models, without a network call."""
@@ -169,16 +177,19 @@ class GeminiProvider(BaseProvider):
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
-        """Turn SDK and transport exceptions into our typed errors, without the SDK's text."""
+        """Turn SDK and transport exceptions into our typed errors, without the SDK's text;
+        a transport's reason may quote the URL, so the final message is redacted."""
+        secrets = [self._api_key, *url_secrets(self.base_url)]
         try:
             yield
-        except ProviderError:
+        except ProviderError as error:
+            redact_error(error, secrets)
             raise
         except Exception as error:
             translated = translate_error(error, key=self._api_key, timeout_s=self.timeout_s)
             if translated is None:
                 raise
-            raise translated from None
+            raise redact_error(translated, secrets) from None
 
 
 @dataclass

@@ -36,6 +36,12 @@ from aiwriter_kernel.llm.messages import ChatRequest, Completion, StreamChunk
 from aiwriter_kernel.llm.provider import BaseProvider
 from aiwriter_kernel.llm.registry import ProviderConfig
 from aiwriter_kernel.llm.retry_after import retry_after_seconds
+from aiwriter_kernel.redaction import (
+    redact_error,
+    redact_http_client_logs,
+    redact_url,
+    url_secrets,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -68,6 +74,7 @@ class OpenAIProvider(BaseProvider):
     ) -> None:
         import openai
 
+        redact_http_client_logs()  # the HTTP client logs each request's full URL
         self.default_model = default_model
         self.base_url = base_url
         self.timeout_s = timeout_s
@@ -86,14 +93,21 @@ class OpenAIProvider(BaseProvider):
         ] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
-        return f"OpenAIProvider(default_model={self.default_model!r}, base_url={self.base_url!r})"
+        shown = redact_url(self.base_url)
+        return f"OpenAIProvider(default_model={self.default_model!r}, base_url={shown!r})"
 
     @property
     def _where(self) -> str:
-        """How messages name the server: users of local servers should see their URL."""
+        """How messages name the server: users of local servers should see their URL, but
+        never the password or token it may carry."""
         if self.base_url.rstrip("/") == DEFAULT_BASE_URL:
             return "OpenAI"
-        return f"the OpenAI-compatible server at {self.base_url}"
+        return f"the OpenAI-compatible server at {redact_url(self.base_url)}"
+
+    @property
+    def _secrets(self) -> list[str]:
+        """What no message may quote: the key, and the base URL's credentials and query."""
+        return [self._api_key.get_secret_value(), *url_secrets(self.base_url)]
 
     def models(self) -> list[str]:
         """Known models, without a network call; a custom server only knows its default."""
@@ -217,10 +231,14 @@ class OpenAIProvider(BaseProvider):
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
-        """Turn SDK and transport exceptions into our typed errors, without the SDK's text."""
+        """Turn SDK and transport exceptions into our typed errors, without the SDK's text.
+
+        The final message is redacted, not only ``_where``: a transport's reason may quote
+        the request URL, and a server may echo the key back."""
         try:
             yield
-        except ProviderError:
+        except ProviderError as error:
+            redact_error(error, self._secrets)
             raise
         except Exception as error:
             key = self._api_key.get_secret_value()
@@ -229,7 +247,7 @@ class OpenAIProvider(BaseProvider):
             )
             if translated is None:
                 raise
-            raise translated from None
+            raise redact_error(translated, self._secrets) from None
 
 
 @dataclass

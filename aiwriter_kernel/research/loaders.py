@@ -29,6 +29,7 @@ from aiwriter_kernel.research.models import LoadedDocument
 from aiwriter_kernel.text.sentences import strip_markdown
 
 if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
     from docx.table import Table
     from docx.text.paragraph import Paragraph
     from pypdf import PageObject, PdfReader
@@ -42,6 +43,21 @@ TITLE_SCAN_LINES = 200  # a title heading lives near the top; never scan a whole
 SNIFF_BYTES = 8192
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A DOCX is a ZIP of XML parts: its size says little about the work it makes. A file of a few
+# kB can unpack to millions of empty paragraphs, so these are checked before it is parsed.
+# Reading a member never goes past the size its ZIP directory declares (zipfile stops there).
+MAX_ZIP_MEMBERS = 10_000
+MAX_ZIP_MEMBER_BYTES = 50_000_000  # one member, unpacked
+MAX_ZIP_TOTAL_BYTES = 200_000_000  # all members, unpacked
+MAX_ZIP_RATIO = 100  # unpacked / packed size of one member; office XML packs about 10 times
+ZIP_RATIO_MIN_BYTES = 1_000_000  # smaller members may pack as they like
+MAX_DOCX_ELEMENTS = 2_000_000  # XML elements in all parts; a 1,000-page book has ~300,000
+MAX_DOCX_BLOCKS = 100_000  # paragraphs and table cells; a 1,000-page book has ~20,000
+DOCX_BLOCK_TAGS = frozenset(
+    f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{name}"
+    for name in ("p", "tc")
+)
+XML_READ_BYTES = 1 << 20
 SUFFIX_KINDS = {
     ".txt": "text",
     ".md": "markdown",
@@ -528,9 +544,15 @@ def _read_docx(source: _Source) -> tuple[str | None, str]:
     try:
         import docx
 
+        with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+            _check_zip_sizes(source.name, archive)
+            _check_xml_elements(source.name, archive)
         document = docx.Document(io.BytesIO(source.data))
-        blocks = [_docx_block(item) for item in document.iter_inner_content()]
+        styles = _DocxStyles.of(document)
+        blocks = [_docx_block(item, styles) for item in document.iter_inner_content()]
         title = _clean_title(document.core_properties.title or "") or None
+    except LoaderError:
+        raise
     except Exception as error:  # python-docx raises zip, XML and key errors on bad files
         raise LoaderError(
             f"{source.name} is not a readable Word document ({_brief(error)}); it may be "
@@ -540,14 +562,110 @@ def _read_docx(source: _Source) -> tuple[str | None, str]:
     return title or _heading_title(text, any_level=True), text
 
 
-def _docx_block(item: Paragraph | Table) -> str:
+def _check_zip_sizes(name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a ZIP that unpacks out of proportion (a zip bomb) before a member is read."""
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise LoaderError(
+            f"{name} holds {len(members):,} files, over the limit of {MAX_ZIP_MEMBERS:,}; "
+            "it is not an ordinary document."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MAX_ZIP_MEMBER_BYTES:
+            raise LoaderError(
+                f"{name} has a part ({member.filename}) that unpacks to "
+                f"{_human_size(member.file_size)}, over the {_human_size(MAX_ZIP_MEMBER_BYTES)} "
+                "limit; split the document."
+            )
+        if member.file_size > ZIP_RATIO_MIN_BYTES and ratio > MAX_ZIP_RATIO:
+            raise LoaderError(
+                f"{name} looks like a zip bomb: {member.filename} unpacks {ratio:,.0f} times "
+                f"its packed size (at most {MAX_ZIP_RATIO} is accepted)."
+            )
+    total = sum(member.file_size for member in members)
+    if total > MAX_ZIP_TOTAL_BYTES:
+        raise LoaderError(
+            f"{name} unpacks to {_human_size(total)}, over the "
+            f"{_human_size(MAX_ZIP_TOTAL_BYTES)} limit; split the document."
+        )
+
+
+class _XmlCounter:
+    """An lxml parser target that counts elements and stops at a cap: no tree is built, so
+    counting a bloated part costs neither memory nor more work than the cap allows."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.elements = 0
+        self.blocks = 0
+
+    def start(self, tag: str, attributes: Any) -> None:
+        self.elements += 1
+        self.blocks += tag in DOCX_BLOCK_TAGS
+        if self.blocks > MAX_DOCX_BLOCKS:
+            raise LoaderError(
+                f"{self.name} has over {MAX_DOCX_BLOCKS:,} paragraphs and table cells, more "
+                "than is ingested from one document; split it."
+            )
+        if self.elements > MAX_DOCX_ELEMENTS:
+            raise LoaderError(
+                f"{self.name} has over {MAX_DOCX_ELEMENTS:,} XML elements, more than is "
+                "ingested from one document; split it."
+            )
+
+    def close(self) -> None:
+        return None
+
+
+def _check_xml_elements(name: str, archive: zipfile.ZipFile) -> None:
+    """Count the elements and paragraphs of every part that parses as XML, in any encoding:
+    python-docx picks parts by content type, not by name. An image fails at its first bytes."""
+    from lxml import etree
+
+    counter = _XmlCounter(name)
+    for member in archive.infolist():
+        parser = etree.XMLParser(target=counter, resolve_entities=False, no_network=True)
+        with archive.open(member) as stream:
+            try:
+                while chunk := stream.read(XML_READ_BYTES):
+                    parser.feed(chunk)
+                parser.close()
+            except etree.XMLSyntaxError:
+                continue  # not XML, or broken XML: python-docx says so if it reads the part
+
+
+@dataclass(frozen=True)
+class _DocxStyles:
+    """Paragraph style names by style id, read once. ``paragraph.style`` searches the
+    styles part for every paragraph, which made a 3,000-paragraph file take seconds."""
+
+    names: dict[str, str]
+    default: str
+
+    @classmethod
+    def of(cls, document: DocxDocument) -> _DocxStyles:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        paragraph = WD_STYLE_TYPE.PARAGRAPH
+        names = {s.style_id: s.name or "" for s in document.styles if s.type == paragraph}
+        default = document.styles.default(paragraph)
+        return cls(names, default.name or "" if default is not None else "")
+
+    def name_of(self, paragraph: Paragraph) -> str:
+        """The style name, as ``paragraph.style.name`` gives it (unknown ids: the default)."""
+        style_id = paragraph._p.style  # the w:pStyle id, read without a lookup
+        return self.names.get(style_id, self.default) if style_id else self.default
+
+
+def _docx_block(item: Paragraph | Table, styles: _DocxStyles) -> str:
     """One paragraph or table as Markdown-ish text."""
     from docx.table import Table
 
     if isinstance(item, Table):
         return _docx_table(item)
     text = item.text.strip()
-    style = item.style.name if item.style is not None else ""
+    style = styles.name_of(item)
     heading = DOCX_HEADING_STYLE.match(style or "")
     if text and heading:
         return f"{'#' * int(heading.group(1))} {text}"

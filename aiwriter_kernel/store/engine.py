@@ -17,8 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
-from aiwriter_kernel.config import mask_url_password
 from aiwriter_kernel.errors import ConfigError
+from aiwriter_kernel.redaction import redact_url
 
 EXAMPLE_URLS = "sqlite:////path/to/aiwriter.db or postgresql+psycopg://user:password@host/aiwriter"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -35,7 +35,7 @@ def create_engine_for(url: str) -> Engine:
         return _postgres_engine(parsed)
     except (ImportError, NoSuchModuleError, ArgumentError) as error:
         raise ConfigError(
-            f"AIWRITER_DATABASE_URL={mask_url_password(url)} cannot be used ({error}); "
+            f"AIWRITER_DATABASE_URL={redact_url(url)} cannot be used ({error}); "
             f"use e.g. {EXAMPLE_URLS}"
         ) from None
 
@@ -46,7 +46,7 @@ def parse_database_url(url: str) -> URL:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         raise ConfigError(
-            f"AIWRITER_DATABASE_URL={mask_url_password(url)!r} is not a database URL; "
+            f"AIWRITER_DATABASE_URL={redact_url(url)!r} is not a database URL; "
             f"use e.g. {EXAMPLE_URLS}"
         ) from None
     backend, _, driver = parsed.drivername.partition("+")

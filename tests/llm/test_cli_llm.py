@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fake_openai_server import status
+from support import free_port
 
 SECRET = "sk-cli-secret-5521"
 
@@ -75,6 +76,35 @@ def test_errors_are_one_line_without_the_key(openai_env, fake_openai) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and SECRET not in result.stderr + result.stdout
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+CREDENTIAL_VIEWS = [
+    ("config", "show", "--json"),
+    ("config", "show"),
+    ("models", "--json"),
+    ("usage",),
+]
+
+
+def test_credentials_in_the_base_url_show_in_no_output(home) -> None:
+    """The provider is down: the error names the server, never its password or token."""
+    port = free_port()  # nothing listens there
+    password, token = "pw-cli-6120", "tok-cli-8841"
+    env = {
+        "AIWRITER_PROVIDER": "openai",
+        "AIWRITER_MODEL": "gpt-4o-mini",
+        "OPENAI_API_KEY": SECRET,
+        "OPENAI_BASE_URL": f"http://user:{password}@127.0.0.1:{port}/v1?token={token}",
+    }
+    prompt = run_cli("prompt", "hello", env=env)
+    shown = [prompt, *(run_cli(*args, env=env) for args in CREDENTIAL_VIEWS)]
+
+    assert prompt.returncode == 1
+    assert f"http://127.0.0.1:{port}/v1?token=***" in prompt.stderr
+    assert json.loads(shown[1].stdout)["openai_base_url"] == f"http://127.0.0.1:{port}/v1?token=***"
+    for result in shown:
+        output = result.stdout + result.stderr
+        assert password not in output and token not in output and SECRET not in output
 
 
 @pytest.mark.parametrize(

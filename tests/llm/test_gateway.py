@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from aiwriter_kernel.errors import (
     BadCredentialsError,
@@ -211,3 +213,35 @@ def test_keys_go_to_the_provider_not_the_environment(gateway, monkeypatch) -> No
     assert dict(os.environ) == before
     other = model_gateway.provider("scripted", credentials=ProviderConfig(api_key="sk-user-b"))
     assert other is not provider  # two users never share a client
+
+
+def test_a_providers_error_quoting_secrets_is_redacted_before_it_is_logged_or_raised(
+    workbench,
+) -> None:
+    """Any provider, plugins too: the settings' secrets and the call's own credentials."""
+    registry = ProviderRegistry(load_plugins=False)
+    registry.register("scripted", ScriptedProvider)
+    home_url = "http://user:home-pw-9931@127.0.0.1:9/v1?token=home-tok-3317"
+    settings = workbench.settings.model_copy(
+        update={"openai_api_key": SecretStr("sk-home-key-0042"), "openai_base_url": home_url}
+    )
+    gateway = ModelGateway(settings, workbench.db.generations, registry=registry, policy=POLICY)
+    credentials = ProviderConfig(api_key="sk-session-key-7788")
+    leaky = f"refused sk-home-key-0042 / sk-session-key-7788 at {home_url}"
+    provider = gateway.provider("scripted", credentials=credentials)
+    provider.errors = [BadCredentialsError(leaky) for _ in range(3)]
+    calls = (
+        lambda: gateway.complete("hi", provider="scripted", credentials=credentials),
+        lambda: gateway.stream("hi", provider="scripted", credentials=credentials).text(),
+        lambda: asyncio.run(gateway.acomplete("hi", provider="scripted", credentials=credentials)),
+    )
+
+    errors = []
+    for call in calls:
+        with pytest.raises(BadCredentialsError) as caught:
+            call()
+        errors.append(str(caught.value))
+
+    logged = [g.error for g in workbench.db.generations.list_recent()]
+    assert errors == ["refused *** / *** at http://127.0.0.1:9/v1?token=***"] * 3
+    assert logged == [f"BadCredentialsError: {errors[0]}"] * 3

@@ -274,6 +274,22 @@ def test_gemini_retry_info_and_invalid_key_details_are_understood() -> None:
     assert isinstance(translate_error(rejected, key=KEY, timeout_s=1), BadCredentialsError)
 
 
+def test_credentials_in_the_base_url_are_in_no_message(
+    fake_gemini: FakeGeminiServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    password = "pw-in-url-5526"
+    host = fake_gemini.base_url.removeprefix("http://")
+    config = ProviderConfig(api_key=SecretStr(KEY), base_url=f"http://u:{password}@{host}")
+    provider = create(config)
+    fake_gemini.script(status(500, message=f"upstream said {password}"))
+
+    error = _error_of(lambda: provider.complete(chat()))
+
+    assert str(error).endswith("(HTTP 500): upstream said ***")
+    assert password not in repr(provider) + caplog.text
+
+
 def test_an_unreachable_server_is_unavailable(fake_gemini: FakeGeminiServer) -> None:
     provider = provider_for(fake_gemini)
     fake_gemini.stop()

@@ -24,6 +24,7 @@ from fake_openai_server import (
     status,
 )
 from pydantic import SecretStr
+from support import free_port
 
 from aiwriter_kernel.errors import (
     BadCredentialsError,
@@ -299,6 +300,35 @@ def test_an_unreachable_server_is_unavailable(fake_openai: FakeOpenAIServer) -> 
     fake_openai.stop()
 
     assert type(_error_of(lambda: provider.complete(chat()))) is ProviderUnavailableError
+
+
+def test_credentials_in_the_base_url_are_in_no_message(
+    fake_openai: FakeOpenAIServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The URL is named without its user info or query values, also when the transport's or
+    the server's own text quotes them."""
+    caplog.set_level(logging.DEBUG)
+    password, token = "pw-in-url-3318", "tok-in-url-9904"
+    host = fake_openai.base_url.removeprefix("http://")
+    answering = provider_for_url(f"http://u:{password}@{host}")
+    fake_openai.script(status(500, message=f"upstream said {password} twice: {password}"))
+    refused = provider_for_url(f"http://u:{password}@127.0.0.1:{free_port()}/v1?token={token}")
+
+    errors = [
+        _error_of(lambda: answering.complete(chat())),
+        _error_of(lambda: refused.complete(chat())),
+        _error_of(lambda: list(refused.stream(chat()))),
+        _error_of(lambda: asyncio.run(refused.acomplete(chat()))),
+    ]
+
+    assert str(errors[0]).endswith("(HTTP 500): upstream said *** twice: ***")
+    assert all("/v1?token=***" in str(error) for error in errors[1:])
+    shown = " ".join(str(error) for error in errors) + repr(refused) + caplog.text
+    assert password not in shown and token not in shown
+
+
+def provider_for_url(url: str) -> OpenAIProvider:
+    return create(ProviderConfig(api_key=SecretStr(KEY), base_url=url, timeout_s=5.0))
 
 
 # --- the rest of the provider surface --------------------------------------------------------

@@ -6,7 +6,10 @@ Each bad input must raise a LoaderError whose one-line message names the file an
 from __future__ import annotations
 
 import io
+import os
+import struct
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -15,10 +18,13 @@ import pytest
 from fpdf import FPDF
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader, PdfWriter
+from support import WORD_NAMESPACE, docx_bomb, minimal_docx
 
 from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.research import loaders
 from aiwriter_kernel.research.loaders import (
     DOCX_MIME,
+    MAX_DOCX_BLOCKS,
     SUPPORTED_SUFFIXES,
     LoaderError,
     iter_source_files,
@@ -440,6 +446,83 @@ def test_docx_without_text(tmp_path: Path) -> None:
     path = tmp_path / "blank.docx"
     docx.Document().save(path)
     assert "has no text in its paragraphs or tables" in load_error(path)
+
+
+def claim_size(data: bytes, member: str, size: int) -> bytes:
+    """``data`` with the unpacked size its ZIP directory declares for ``member`` changed."""
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:
+        (name_length,) = struct.unpack_from("<H", data, entry + 28)
+        if data[entry + 46 : entry + 46 + name_length] == member.encode():
+            patched = bytearray(data)
+            struct.pack_into("<I", patched, entry + 24, size)
+            return bytes(patched)
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    raise AssertionError(f"{member} is not in the archive")
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    message = load_error(write(tmp_path / "bomb.docx", docx_bomb()))
+    assert "looks like a zip bomb: word/document.xml unpacks" in message
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "encoding"),
+    [("<w:p/>", "utf-8"), (f'<x:p xmlns:x="{WORD_NAMESPACE}"/>', "utf-8"), ("<w:p/>", "utf-16")],
+    ids=["w", "other-prefix", "utf-16"],
+)
+def test_a_docx_with_too_many_paragraphs_is_refused_even_unpacked(
+    tmp_path: Path, paragraph: str, encoding: str
+) -> None:
+    body = paragraph * (MAX_DOCX_BLOCKS + 1)
+    data = minimal_docx(body, compression=zipfile.ZIP_STORED, encoding=encoding)
+    message = load_error(write(tmp_path / "long.docx", data))
+    assert f"over {MAX_DOCX_BLOCKS:,} paragraphs and table cells" in message
+
+
+def test_a_docx_with_too_many_elements_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loaders, "MAX_DOCX_ELEMENTS", 1_000)
+    body = "<w:p><w:r><w:t>word</w:t></w:r></w:p>" * 400
+    message = load_error(write(tmp_path / "dense.docx", minimal_docx(body)))
+    assert "over 1,000 XML elements" in message
+
+
+def test_a_docx_part_claiming_a_huge_unpacked_size_is_refused(tmp_path: Path) -> None:
+    data = claim_size(
+        minimal_docx("<w:p><w:r><w:t>hi</w:t></w:r></w:p>"), "word/document.xml", 3 * 10**9
+    )
+    message = load_error(write(tmp_path / "claims.docx", data))
+    assert "word/document.xml) that unpacks to 3 GB, over the 50 MB limit" in message
+
+
+def test_a_long_styled_docx_loads_with_its_headings_lists_and_a_binary_part(
+    tmp_path: Path,
+) -> None:
+    document = docx.Document()
+    document.add_heading("Field Notes", level=0)
+    for number in range(3_000):
+        if number % 100 == 0:
+            document.add_heading(f"Week {number // 100}", level=2)
+        elif number % 10 == 0:
+            document.add_paragraph(f"Check item {number}", style="List Bullet")
+        else:
+            document.add_paragraph(f"Observation {number}: the heap is warm.")
+    path = tmp_path / "notes.docx"
+    document.save(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/media/photo.bin", b"\x89PNG" + os.urandom(2_000_000))
+
+    loaded = load_path(path)
+
+    lines = loaded.text.split("\n\n")
+    assert loaded.title == "Field Notes" and lines[0] == "# Field Notes"
+    assert [line for line in lines if line.startswith("## ")] == [
+        f"## Week {week}" for week in range(30)
+    ]
+    assert lines.count("- Check item 10") == 1 and len(lines) == 1 + 30 + 3_000 - 30
+    assert lines[-1] == "Observation 2999: the heap is warm."
 
 
 def test_corrupted_notebook(tmp_path: Path) -> None:

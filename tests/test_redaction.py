@@ -1,0 +1,64 @@
+"""Redaction: URLs shown without credentials, messages and logs without known secrets."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from aiwriter_kernel.errors import RateLimitedError
+from aiwriter_kernel.redaction import (
+    redact_error,
+    redact_http_client_logs,
+    redact_text,
+    redact_url,
+    url_secrets,
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://user:PW@127.0.0.1:9/v1?token=T", "http://127.0.0.1:9/v1?token=***"),
+        ("https://TOKEN@host/v1", "https://host/v1"),
+        ("http://h/v1?a=1&b=&bare#frag", "http://h/v1?a=***&b=***&***#***"),
+        ("postgresql+psycopg://writer:hunter2@db:5432/aiw", "postgresql+psycopg://db:5432/aiw"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("sqlite:////tmp/a.db", "sqlite:////tmp/a.db"),
+        ("not a url", "not a url"),
+    ],
+)
+def test_urls_are_shown_without_user_info_or_query_values(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+
+
+def test_url_secrets_are_the_credentials_and_query_values_raw_and_decoded() -> None:
+    secrets = url_secrets("http://me:p%40ss@h:1/v1?token=a%2Bb&key=c+d")
+    assert {"me", "p%40ss", "p@ss", "a%2Bb", "a+b", "c+d", "c d"} <= set(secrets)
+    assert "h" not in secrets and "token" not in secrets
+    assert url_secrets(None) == [] and url_secrets("http://h:1/v1") == []
+
+
+def test_text_loses_urls_credentials_and_every_long_enough_secret() -> None:
+    text = "at http://u:PW@h:1/v1?token=T: key sk-1234 echoed; Tea is fine"
+    cleaned = redact_text(text, ["sk-1234", "PW", "T", None, ""])
+    assert cleaned == "at http://h:1/v1?token=***: key *** echoed; Tea is fine"
+
+
+def test_a_secret_containing_another_is_removed_whole() -> None:
+    assert redact_text("key=abcd-efgh", ["abcd", "abcd-efgh"]) == "key=***"
+
+
+def test_an_error_is_redacted_in_place_and_keeps_its_type_and_data() -> None:
+    error = RateLimitedError("slow down, sk-secret-77", retry_after_s=3.0)
+    assert redact_error(error, ["sk-secret-77"]) is error
+    assert str(error) == "slow down, ***" and error.retry_after_s == 3.0
+
+
+def test_http_client_log_lines_show_urls_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    redact_http_client_logs()
+    redact_http_client_logs()  # a second call adds nothing
+    caplog.set_level(logging.INFO)
+    logging.getLogger("httpx").info("HTTP Request: %s %s", "POST", "http://u:PW@h/v1?token=T")
+    assert caplog.messages == ["HTTP Request: POST http://h/v1?token=***"]
+    assert len(logging.getLogger("httpx").filters) == 1
