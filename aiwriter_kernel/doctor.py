@@ -19,6 +19,7 @@ from aiwriter_kernel.home import ensure_home
 
 if TYPE_CHECKING:
     from aiwriter_kernel.llm.catalog import ProviderStatus
+    from aiwriter_kernel.research.knowledge_base import WorkspaceVectors
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -37,6 +38,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_home,
         check_database,
         check_embedding_model,
+        check_vector_store,
         check_providers,
     ]
     return [result for check in checks for result in _guarded(check, settings)]
@@ -112,6 +114,43 @@ def check_embedding_model(settings: Settings) -> Check:
     if not (Path(path) / "model.safetensors").is_file():
         return Check(name="embedding model", status="fail", detail=f"model files missing in {path}")
     return Check(name="embedding model", status="ok", detail=f"all-MiniLM-L6-v2 packaged at {path}")
+
+
+def check_vector_store(settings: Settings) -> Check:
+    """Every stored chunk must have a vector: one without is invisible to dense search
+    (e.g. an ingest killed between its rows and its vectors)."""
+    from aiwriter_kernel.research.knowledge_base import KnowledgeBase
+    from aiwriter_kernel.store import Database
+    from aiwriter_kernel.store.schema import SchemaState
+
+    if settings.database_url is None and not settings.sqlite_path.exists():
+        return Check(name="vectors", status="ok", detail="nothing stored yet")
+    with Database.connect(settings.effective_database_url()) as database:
+        if database.state() is not SchemaState.CURRENT:
+            detail = "not checked until the database is migrated"
+            return Check(name="vectors", status="warn", detail=detail)
+        audits = KnowledgeBase(settings, database).audit_vectors()
+        names = {space.id: space.name for space in database.workspaces.list()}
+    return _vectors_check(audits, names)
+
+
+def _vectors_check(audits: list[WorkspaceVectors], names: dict[int, str]) -> Check:
+    """One line on chunks without vectors (a failure) and vectors without chunks (a warning)."""
+    missing = [audit for audit in audits if audit.missing]
+    orphans = sum(audit.orphans for audit in audits)
+    chunks = sum(audit.chunks for audit in audits)
+    if missing:
+        where = ", ".join(f"{audit.missing} in {names[audit.workspace_id]!r}" for audit in missing)
+        total = sum(audit.missing for audit in missing)
+        detail = (
+            f"{total} of {chunks} chunks have no vector ({where}): dense search cannot find "
+            "them; `aiwriter kb reindex --workspace NAME` stores them"
+        )
+        return Check(name="vectors", status="fail", detail=detail)
+    if orphans:
+        detail = f"all {chunks} chunks have vectors; {orphans} vectors have no chunk (harmless)"
+        return Check(name="vectors", status="warn", detail=detail)
+    return Check(name="vectors", status="ok", detail=f"all {chunks} chunks have vectors")
 
 
 def check_providers(settings: Settings) -> list[Check]:

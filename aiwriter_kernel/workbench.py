@@ -7,6 +7,7 @@ No front end opens the database or calls a provider directly.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 class Workbench:
@@ -90,6 +92,7 @@ class Workbench:
         ensure_home(settings.home)
         database = Database.open(settings.effective_database_url())
         workbench = cls(settings, database)
+        workbench._repair_interrupted_ingests()
         if user is None:
             return workbench
         try:
@@ -97,6 +100,21 @@ class Workbench:
         except Exception:
             workbench.close()
             raise
+
+    def _repair_interrupted_ingests(self) -> None:
+        """Store the vectors of sources whose ingest was killed half-way, so they are found
+        again. Costs one indexed query when there are none; a broken vector store is logged
+        and left for ``aiwriter doctor`` to report, not a reason to refuse to open."""
+        from aiwriter_kernel.errors import AIWriterError
+
+        if not self.db.sources.pending_sources():
+            return
+        try:
+            repaired = self.kb.repair_pending()
+        except AIWriterError as error:
+            log.warning("interrupted ingests not repaired: %s", error)
+            return
+        log.info("stored the vectors of %d interrupted sources", repaired)
 
     def for_user(self, user_id: int) -> Workbench:
         """The same home seen as one user: their own workspaces, drafts, sources and jobs.

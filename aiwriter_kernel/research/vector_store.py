@@ -350,6 +350,16 @@ class VectorStore:
                 found[chunk_id] = np.asarray(row, dtype=np.float32)
         return found
 
+    def missing(self, workspace_id: int, ids: Sequence[str]) -> list[str]:
+        """Those of ``ids`` that have no vector here (one cheap lookup per batch of ids)."""
+        target = self.collection(workspace_id, create=False)
+        if target is None:
+            return list(ids)
+        present: set[str] = set()
+        for start in range(0, len(ids), MAX_BATCH):
+            present.update(target.get(ids=list(ids[start : start + MAX_BATCH]), include=[])["ids"])
+        return [chunk_id for chunk_id in ids if chunk_id not in present]
+
     def ids(self, workspace_id: int) -> list[str]:
         """Every chunk id in the workspace's collection (e.g. to reconcile with the database)."""
         target = self.collection(workspace_id, create=False)

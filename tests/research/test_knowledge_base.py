@@ -135,6 +135,20 @@ def test_workspaces_are_separate(workbench) -> None:
     assert workbench.search("brand voice", workspace="brand")
 
 
+def test_ingesting_a_source_whose_vectors_were_lost_stores_them(workbench, corpus) -> None:
+    path = corpus / "headlines.md"
+    workbench.ingest(path)
+    workspace = workbench.db.workspaces.get_or_create("default")
+    (source,) = workbench.sources()
+    chunk_ids = [chunk.id for chunk in workbench.db.sources.get_chunks(source.id)]
+    workbench.kb.vectors.delete(workspace.id, chunk_ids[:1])  # e.g. a disk that filled up
+
+    (item,) = workbench.ingest(path).items
+    assert item.status == "added" and item.chunks == len(chunk_ids)  # not "unchanged"
+    assert workbench.kb.vectors.missing(workspace.id, chunk_ids) == []
+    assert workbench.ingest(path).items[0].status == "unchanged"
+
+
 def test_reindex_rebuilds_lost_vectors(workbench) -> None:
     workbench.ingest(CORPUS)
     workspace = workbench.db.workspaces.get_or_create("default")
