@@ -116,22 +116,35 @@ def check_embedding_model(settings: Settings) -> Check:
     return Check(name="embedding model", status="ok", detail=f"all-MiniLM-L6-v2 packaged at {path}")
 
 
-def check_vector_store(settings: Settings) -> Check:
-    """Every stored chunk must have a vector: one without is invisible to dense search
-    (e.g. an ingest killed between its rows and its vectors)."""
+def check_vector_store(settings: Settings) -> list[Check]:
+    """The vector store must be there and open, and hold a vector for every stored chunk:
+    a chunk without one is invisible to dense search (a killed ingest, a deleted folder)."""
     from aiwriter_kernel.research.knowledge_base import KnowledgeBase
     from aiwriter_kernel.store import Database
     from aiwriter_kernel.store.schema import SchemaState
 
+    where = settings.chroma_url or str(settings.chroma_path)
     if settings.database_url is None and not settings.sqlite_path.exists():
-        return Check(name="vectors", status="ok", detail="nothing stored yet")
+        return [Check(name="vector store", status="ok", detail=f"{where}: nothing stored yet")]
     with Database.connect(settings.effective_database_url()) as database:
         if database.state() is not SchemaState.CURRENT:
             detail = "not checked until the database is migrated"
-            return Check(name="vectors", status="warn", detail=detail)
-        audits = KnowledgeBase(settings, database).audit_vectors()
+            return [Check(name="vector store", status="warn", detail=detail)]
+        knowledge = KnowledgeBase(settings, database)
+        problems = knowledge.check_vectors()
+        try:
+            audits = knowledge.audit_vectors()
+        except AIWriterError:
+            audits = None  # the store does not open: its line says why
         names = {space.id: space.name for space in database.workspaces.list()}
-    return _vectors_check(audits, names)
+        exists = knowledge.vectors.exists()
+    if problems:
+        detail = f"{where}: {'; '.join(problems)}; `aiwriter kb reindex` rebuilds it"
+        store = Check(name="vector store", status="fail", detail=detail)
+    else:
+        detail = f"{where} opens" if exists else f"{where}: created by the first ingest"
+        store = Check(name="vector store", status="ok", detail=detail)
+    return [store] if audits is None else [store, _vectors_check(audits, names)]
 
 
 def _vectors_check(audits: list[WorkspaceVectors], names: dict[int, str]) -> Check:

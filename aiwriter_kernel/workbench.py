@@ -349,14 +349,18 @@ class Workbench:
         self.db.drafts.delete_draft(draft_id)
 
     def check_ready(self) -> None:
-        """Raise ``StoreError`` unless the database answers and its schema is current:
-        what a readiness probe asks before sending traffic here."""
-        from aiwriter_kernel.errors import StoreError
+        """Raise ``StoreError`` unless the database answers with a current schema and the
+        vector store is there, opens and holds a vector for every stored chunk: what a
+        readiness probe asks before sending traffic here."""
+        from aiwriter_kernel.errors import StoreError, VectorStoreError
         from aiwriter_kernel.store.schema import SchemaState
 
         state = self.db.state()
         if state is not SchemaState.CURRENT:
             raise StoreError(f"the database schema is {state.value}, not current")
+        problems = self.kb.check_vectors()
+        if problems:
+            raise VectorStoreError("; ".join(problems))
 
     def export(
         self, draft_id: int, fmt: str = "md", *, version: int | None = None

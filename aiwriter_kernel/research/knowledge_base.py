@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import AIWriterError, NotFoundError, ValidationError
+from aiwriter_kernel.errors import (
+    AIWriterError,
+    NotFoundError,
+    ValidationError,
+    VectorStoreError,
+)
 from aiwriter_kernel.research.chunking import chunk_text
 from aiwriter_kernel.research.models import (
     IngestItem,
@@ -214,6 +219,8 @@ class KnowledgeBase:
         try:
             document = load()
             return self._store(workspace_id, document, tags)
+        except VectorStoreError:
+            raise  # the server's store is broken: every source would fail alike
         except AIWriterError as error:
             return IngestItem(origin=origin, status="failed", error=str(error))
 
@@ -397,7 +404,21 @@ class KnowledgeBase:
 
         vector = self.vectors.embedder.encode([query])[0]
         found = self.vectors.query(workspace_id, vector, pool, where=filters_to_where(filters))
+        if not found:
+            self._require_vectors(workspace_id)
         return [chunk for chunk, _ in found]
+
+    def _require_vectors(self, workspace_id: int) -> None:
+        """Refuse to answer "nothing found" when the workspace's vectors are gone (the folder
+        deleted, the collection dropped) although its chunks are stored: that is a broken
+        store, which ``aiwriter kb reindex`` rebuilds, not an empty result."""
+        if self.vectors.has_collection(workspace_id):
+            return
+        if self.db.sources.stored_chunk_counts().get(workspace_id, 0) > 0:
+            raise VectorStoreError(
+                "the vector store has lost this workspace's vectors: `aiwriter kb reindex` "
+                "rebuilds them"
+            )
 
     def _lexical_ranking(self, workspace_id: int, query: str, pool: int, filters) -> list[str]:
         revision = self.db.sources.revision(workspace_id)
@@ -535,6 +556,12 @@ class KnowledgeBase:
         return len(batch)
 
     # -- consistency -----------------------------------------------------------------------
+
+    def check_vectors(self) -> list[str]:
+        """Why the vector store cannot serve (missing, unreadable, fewer vectors than stored
+        chunks), in lines without server paths; empty when it can. Sources still pending are
+        not counted: their vectors may be on the way."""
+        return self.vectors.check(self.db.sources.stored_chunk_counts())
 
     def audit_vectors(self) -> list[WorkspaceVectors]:
         """Chunk ids in the database against vector ids in the store, workspace by workspace

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import ConfigError, StoreError, ValidationError
+from aiwriter_kernel.errors import AIWriterError, ConfigError, ValidationError, VectorStoreError
 from aiwriter_kernel.research.embeddings import Embedder, EmbeddingModelError
 from aiwriter_kernel.research.hybrid import unix_seconds
 
@@ -37,8 +38,10 @@ EMBEDDING_FUNCTION_NAME = "aiwriter_sentence_transformer"
 COLLECTION_PREFIX = "ws_"
 MAX_BATCH = 5000  # records per Chroma call; the local client accepts up to ~5,461
 ID_PAGE = 10_000  # ids per page when listing a collection
+DATABASE_FILE = "chroma.sqlite3"  # what a local Chroma folder holds besides index segments
 
 Metadata = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def collection_name(workspace_id: int) -> str:
@@ -155,14 +158,26 @@ def make_client(settings: Settings) -> ClientAPI:
     except ConfigError:
         raise
     except Exception as error:  # connection refused, unreadable directory, version mismatch...
-        where = settings.chroma_url or str(settings.chroma_path)
-        raise StoreError(f"cannot open the vector store at {where}: {error}") from error
+        raise store_error("open", error, settings) from error
+
+
+def store_error(action: str, error: Exception, settings: Settings) -> VectorStoreError:
+    """``error`` as a ``VectorStoreError`` whose message names no server path: it reaches API
+    callers. The full error, path and all, goes to the log for whoever runs the server."""
+    log.warning("vector store: cannot %s: %s", action, error)
+    text = str(error).strip() or type(error).__name__
+    # The store's folder first: it lies inside the home.
+    for path, label in ((settings.chroma_path, "<vector store>"), (settings.home, "<home>")):
+        for shown in {str(path), str(path.resolve())}:
+            text = text.replace(shown, label)
+    return VectorStoreError(f"cannot {action} the vector store: {text}")
 
 
 class VectorStore:
     """Upsert, delete and query chunk vectors, one Chroma collection per workspace.
 
     Thread-safe: collections are opened once and cached; Chroma clients are thread-safe.
+    Chroma failures come out as ``VectorStoreError``.
     """
 
     def __init__(
@@ -175,6 +190,8 @@ class VectorStore:
         self._settings = settings or Settings()
         self._embedder = embedder
         self._client = client
+        # Only a local store that this object opens itself can be looked at on disk.
+        self._local = client is None and not self._settings.chroma_url
         self._collections: dict[int, Collection] = {}
         self._lock = threading.Lock()
 
@@ -191,8 +208,28 @@ class VectorStore:
                 self._client = make_client(self._settings)
             return self._client
 
+    def exists(self) -> bool:
+        """Whether the store is there: always for a server; for a local folder, whether it holds
+        Chroma's database (reads never create it, so a deleted folder is noticed)."""
+        if not self._local:
+            return True
+        return (self._settings.chroma_path / DATABASE_FILE).is_file()
+
+    @contextlib.contextmanager
+    def _using(self, action: str) -> Iterator[None]:
+        """Turn Chroma's failures during one call into ``VectorStoreError``."""
+        try:
+            yield
+        except AIWriterError:
+            raise
+        except Exception as error:  # Chroma raises its own, and plain ones, for bad files
+            raise store_error(action, error, self._settings) from error
+
     def collection(self, workspace_id: int, *, create: bool = True) -> Collection | None:
-        """The workspace's collection, created if ``create``; None if absent and not created."""
+        """The workspace's collection, created if ``create``; None if absent and not created
+        (and always None when reading a local store whose folder is gone)."""
+        if not create and not self.exists():
+            return None
         with self._lock:
             cached = self._collections.get(workspace_id)
         if cached is not None:
@@ -259,27 +296,29 @@ class VectorStore:
             raise ValidationError("embeddings must have one row per id")
         if not ids:
             return
-        target = self.collection(workspace_id)
-        assert target is not None
-        for start in range(0, len(ids), MAX_BATCH):
-            end = start + MAX_BATCH
-            if embeddings is None:
-                vectors = self.embedder.encode(texts[start:end])
-            else:
-                vectors = np.asarray(embeddings[start:end], dtype=np.float32)
-            target.upsert(
-                ids=list(ids[start:end]),
-                embeddings=vectors,
-                metadatas=[dict(metadata) for metadata in metadatas[start:end]],
-            )
+        with self._using("write to"):
+            target = self.collection(workspace_id)
+            assert target is not None
+            for start in range(0, len(ids), MAX_BATCH):
+                end = start + MAX_BATCH
+                if embeddings is None:
+                    vectors = self.embedder.encode(texts[start:end])
+                else:
+                    vectors = np.asarray(embeddings[start:end], dtype=np.float32)
+                target.upsert(
+                    ids=list(ids[start:end]),
+                    embeddings=vectors,
+                    metadatas=[dict(metadata) for metadata in metadatas[start:end]],
+                )
 
     def delete(self, workspace_id: int, ids: Sequence[str]) -> None:
         """Remove these chunks' vectors; unknown ids are ignored."""
-        target = self.collection(workspace_id, create=False)
-        if target is None or not ids:
-            return
-        for start in range(0, len(ids), MAX_BATCH):
-            target.delete(ids=list(ids[start : start + MAX_BATCH]))
+        with self._using("write to"):
+            target = self.collection(workspace_id, create=False)
+            if target is None or not ids:
+                return
+            for start in range(0, len(ids), MAX_BATCH):
+                target.delete(ids=list(ids[start : start + MAX_BATCH]))
 
     def delete_workspace(self, workspace_id: int) -> None:
         """Drop the workspace's whole collection (nothing happens if it does not exist)."""
@@ -287,8 +326,11 @@ class VectorStore:
 
         with self._lock:
             self._collections.pop(workspace_id, None)
-        with contextlib.suppress(ChromaNotFound):
-            self.client.delete_collection(collection_name(workspace_id))
+        with self._using("write to"):
+            if not self.exists():
+                return
+            with contextlib.suppress(ChromaNotFound):
+                self.client.delete_collection(collection_name(workspace_id))
 
     def query(
         self,
@@ -300,74 +342,112 @@ class VectorStore:
         """The ``k`` nearest chunks as (chunk_id, cosine similarity), most similar first."""
         import numpy as np
 
-        target = self.collection(workspace_id, create=False)
-        if target is None or k <= 0:
-            return []
-        vector = np.asarray(query_embedding, dtype=np.float32).reshape(-1)
-        result = target.query(
-            query_embeddings=[vector],
-            n_results=k,
-            where=dict(where) if where else None,
-            include=["distances"],
-        )
+        with self._using("search"):
+            target = self.collection(workspace_id, create=False)
+            if target is None or k <= 0:
+                return []
+            vector = np.asarray(query_embedding, dtype=np.float32).reshape(-1)
+            result = target.query(
+                query_embeddings=[vector],
+                n_results=k,
+                where=dict(where) if where else None,
+                include=["distances"],
+            )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
         return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
 
+    def has_collection(self, workspace_id: int) -> bool:
+        """Whether the workspace has a collection at all (a read: nothing is created)."""
+        with self._using("read"):
+            return self.collection(workspace_id, create=False) is not None
+
     def count(self, workspace_id: int) -> int:
-        target = self.collection(workspace_id, create=False)
-        return 0 if target is None else target.count()
+        with self._using("read"):
+            target = self.collection(workspace_id, create=False)
+            return 0 if target is None else target.count()
 
     def vectors(self, workspace_id: int) -> dict[str, np.ndarray]:
         """Every chunk's stored vector by chunk id, read-only (e.g. to cluster the topics)."""
         import numpy as np
 
-        target = self.collection(workspace_id, create=False)
-        if target is None:
-            return {}
         found: dict[str, np.ndarray] = {}
-        while True:
-            page = target.get(limit=ID_PAGE, offset=len(found), include=["embeddings"])
-            rows = page["embeddings"] if page["embeddings"] is not None else []
-            for chunk_id, row in zip(page["ids"], rows, strict=True):
-                found[chunk_id] = np.asarray(row, dtype=np.float32)
-            if len(page["ids"]) < ID_PAGE:
-                return found
+        with self._using("read"):
+            target = self.collection(workspace_id, create=False)
+            if target is None:
+                return {}
+            while True:
+                page = target.get(limit=ID_PAGE, offset=len(found), include=["embeddings"])
+                rows = page["embeddings"] if page["embeddings"] is not None else []
+                for chunk_id, row in zip(page["ids"], rows, strict=True):
+                    found[chunk_id] = np.asarray(row, dtype=np.float32)
+                if len(page["ids"]) < ID_PAGE:
+                    return found
 
     def vectors_of(self, workspace_id: int, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these chunks by id (unknown ids are absent): the article
         planner groups its evidence with them instead of encoding the texts again."""
         import numpy as np
 
-        target = self.collection(workspace_id, create=False)
-        if target is None or not ids:
-            return {}
         found: dict[str, np.ndarray] = {}
-        for start in range(0, len(ids), MAX_BATCH):
-            page = target.get(ids=list(ids[start : start + MAX_BATCH]), include=["embeddings"])
-            rows = page["embeddings"] if page["embeddings"] is not None else []
-            for chunk_id, row in zip(page["ids"], rows, strict=True):
-                found[chunk_id] = np.asarray(row, dtype=np.float32)
+        with self._using("read"):
+            target = self.collection(workspace_id, create=False)
+            if target is None or not ids:
+                return {}
+            for start in range(0, len(ids), MAX_BATCH):
+                page = target.get(ids=list(ids[start : start + MAX_BATCH]), include=["embeddings"])
+                rows = page["embeddings"] if page["embeddings"] is not None else []
+                for chunk_id, row in zip(page["ids"], rows, strict=True):
+                    found[chunk_id] = np.asarray(row, dtype=np.float32)
         return found
 
     def missing(self, workspace_id: int, ids: Sequence[str]) -> list[str]:
         """Those of ``ids`` that have no vector here (one cheap lookup per batch of ids)."""
-        target = self.collection(workspace_id, create=False)
-        if target is None:
-            return list(ids)
         present: set[str] = set()
-        for start in range(0, len(ids), MAX_BATCH):
-            present.update(target.get(ids=list(ids[start : start + MAX_BATCH]), include=[])["ids"])
+        with self._using("read"):
+            target = self.collection(workspace_id, create=False)
+            if target is None:
+                return list(ids)
+            for start in range(0, len(ids), MAX_BATCH):
+                present.update(
+                    target.get(ids=list(ids[start : start + MAX_BATCH]), include=[])["ids"]
+                )
         return [chunk_id for chunk_id in ids if chunk_id not in present]
 
     def ids(self, workspace_id: int) -> list[str]:
         """Every chunk id in the workspace's collection (e.g. to reconcile with the database)."""
-        target = self.collection(workspace_id, create=False)
-        if target is None:
-            return []
         found: list[str] = []
-        while True:
-            page = target.get(limit=ID_PAGE, offset=len(found), include=[])["ids"]
-            found.extend(page)
-            if len(page) < ID_PAGE:
-                return found
+        with self._using("read"):
+            target = self.collection(workspace_id, create=False)
+            if target is None:
+                return []
+            while True:
+                page = target.get(limit=ID_PAGE, offset=len(found), include=[])["ids"]
+                found.extend(page)
+                if len(page) < ID_PAGE:
+                    return found
+
+    def check(self, expected: Mapping[int, int]) -> list[str]:
+        """What makes the store unfit to serve, given how many vectors each workspace should
+        have at least (``expected``: workspace id to chunk count); empty when it is fit.
+
+        Never raises, never creates anything, and names no server path: readiness probes
+        show these lines to whoever asks. A missing store is only a problem when vectors are
+        expected; a first ingest creates it.
+        """
+        wanted = {workspace: count for workspace, count in expected.items() if count > 0}
+        if not self.exists():
+            return ["the vector store is missing"] if wanted else []
+        problems = []
+        try:
+            with self._using("open"):
+                self.client.heartbeat()
+            for workspace, count in sorted(wanted.items()):
+                stored = self.count(workspace)
+                if stored < count:
+                    problems.append(
+                        f"workspace {workspace} has {count} chunks but {stored} vectors"
+                    )
+        except AIWriterError as error:
+            problems.append(str(error))
+        return problems

@@ -197,6 +197,18 @@ class SourcesRepository(Repository):
         with self._session() as session:
             return set(session.scalars(query))
 
+    def stored_chunk_counts(self) -> dict[int, int]:
+        """Chunks per workspace of the sources whose vectors are stored (pending ones are left
+        out, since their vectors may legitimately still be on the way)."""
+        query = (
+            select(Source.workspace_id, func.count(Chunk.id))
+            .join(Chunk, Chunk.source_id == Source.id)
+            .where(Source.vectors_pending.is_(False))
+            .group_by(Source.workspace_id)
+        )
+        with self._session() as session:
+            return {workspace: count for workspace, count in session.execute(query).all()}
+
     def delete_source(self, source_id: int) -> None:
         """Delete the source; the database deletes its chunks (ON DELETE CASCADE)."""
         with self._session() as session:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.errors import StoreError, ValidationError
+from aiwriter_kernel.errors import StoreError, ValidationError, VectorStoreError
 from aiwriter_kernel.research.models import SearchFilters
 
 pytestmark = pytest.mark.slow
@@ -153,7 +153,8 @@ def test_reindex_rebuilds_lost_vectors(workbench) -> None:
     workbench.ingest(CORPUS)
     workspace = workbench.db.workspaces.get_or_create("default")
     workbench.kb.vectors.delete_workspace(workspace.id)
-    assert workbench.search("keyword stuffing", mode="dense") == []
+    with pytest.raises(VectorStoreError, match="kb reindex"):  # not a silent "no hits"
+        workbench.search("keyword stuffing", mode="dense")
     assert workbench.kb.reindex() == chunk_count(workbench)
     assert workbench.search("keyword stuffing", mode="dense")[0].origin.endswith("seo-basics.md")
 
