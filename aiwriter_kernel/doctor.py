@@ -131,13 +131,16 @@ def check_vector_store(settings: Settings) -> list[Check]:
             detail = "not checked until the database is migrated"
             return [Check(name="vector store", status="warn", detail=detail)]
         knowledge = KnowledgeBase(settings, database)
-        problems = knowledge.check_vectors()
         try:
-            audits = knowledge.audit_vectors()
-        except AIWriterError:
-            audits = None  # the store does not open: its line says why
-        names = {space.id: space.name for space in database.workspaces.list()}
-        exists = knowledge.vectors.exists()
+            problems = knowledge.check_vectors()
+            try:
+                audits = knowledge.audit_vectors()
+            except AIWriterError:
+                audits = None  # the store does not open: its line says why
+            names = {space.id: space.name for space in database.workspaces.list()}
+            exists = knowledge.vectors.exists()
+        finally:
+            knowledge.close()
     if problems:
         detail = f"{where}: {'; '.join(problems)}; `aiwriter kb reindex` rebuilds it"
         store = Check(name="vector store", status="fail", detail=detail)

@@ -698,8 +698,11 @@ class Workbench:
         return build_report(self, run_id)
 
     def close(self) -> None:
-        """Release database connections (a user-scoped view leaves them to its parent)."""
+        """Release database connections and vector store files (a user-scoped view leaves
+        them to its parent)."""
         if self._owns_database:
+            if "kb" in self.__dict__:
+                self.kb.close()
             self.db.close()
 
     def __enter__(self) -> Self:

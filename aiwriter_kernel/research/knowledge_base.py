@@ -580,3 +580,8 @@ class KnowledgeBase:
                 )
             )
         return audits
+
+    def close(self) -> None:
+        """Release the vector store's files (the database is the workbench's to close)."""
+        if self._vectors is not None:
+            self._vectors.close()

@@ -70,6 +70,7 @@ def stored_state(home: Path) -> tuple[list, int]:
         space = database.workspaces.get_or_create("default")
         sources = database.sources.list_sources(space.id)
         vectors = knowledge.vectors.count(space.id)
+        knowledge.close()
     return sources, vectors
 
 
@@ -154,4 +155,5 @@ def test_uploading_the_same_file_after_a_kill_stores_its_vectors(
         assert hits[0].origin == "upload:headlines.md"
         (again,) = knowledge.ingest_bytes(upload.read_bytes(), filename="headlines.md").items
         assert again.status == "unchanged"
+        knowledge.close()
     assert run_doctor(home)[0] == 0
