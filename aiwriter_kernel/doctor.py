@@ -20,6 +20,7 @@ from aiwriter_kernel.redaction import redact_url
 
 if TYPE_CHECKING:
     from aiwriter_kernel.llm.catalog import ProviderStatus
+    from aiwriter_kernel.research.knowledge_base import WorkspaceVectors
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -38,6 +39,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_home,
         check_database,
         check_embedding_model,
+        check_vector_store,
         check_providers,
     ]
     return [result for check in checks for result in _guarded(check, settings)]
@@ -113,6 +115,59 @@ def check_embedding_model(settings: Settings) -> Check:
     if not (Path(path) / "model.safetensors").is_file():
         return Check(name="embedding model", status="fail", detail=f"model files missing in {path}")
     return Check(name="embedding model", status="ok", detail=f"all-MiniLM-L6-v2 packaged at {path}")
+
+
+def check_vector_store(settings: Settings) -> list[Check]:
+    """The vector store must be there and open, and hold a vector for every stored chunk:
+    a chunk without one is invisible to dense search (a killed ingest, a deleted folder)."""
+    from aiwriter_kernel.research.knowledge_base import KnowledgeBase
+    from aiwriter_kernel.store import Database
+    from aiwriter_kernel.store.schema import SchemaState
+
+    where = settings.chroma_url or str(settings.chroma_path)
+    if settings.database_url is None and not settings.sqlite_path.exists():
+        return [Check(name="vector store", status="ok", detail=f"{where}: nothing stored yet")]
+    with Database.connect(settings.effective_database_url()) as database:
+        if database.state() is not SchemaState.CURRENT:
+            detail = "not checked until the database is migrated"
+            return [Check(name="vector store", status="warn", detail=detail)]
+        knowledge = KnowledgeBase(settings, database)
+        try:
+            problems = knowledge.check_vectors()
+            try:
+                audits = knowledge.audit_vectors()
+            except AIWriterError:
+                audits = None  # the store does not open: its line says why
+            names = {space.id: space.name for space in database.workspaces.list()}
+            exists = knowledge.vectors.exists()
+        finally:
+            knowledge.close()
+    if problems:
+        detail = f"{where}: {'; '.join(problems)}; `aiwriter kb reindex` rebuilds it"
+        store = Check(name="vector store", status="fail", detail=detail)
+    else:
+        detail = f"{where} opens" if exists else f"{where}: created by the first ingest"
+        store = Check(name="vector store", status="ok", detail=detail)
+    return [store] if audits is None else [store, _vectors_check(audits, names)]
+
+
+def _vectors_check(audits: list[WorkspaceVectors], names: dict[int, str]) -> Check:
+    """One line on chunks without vectors (a failure) and vectors without chunks (a warning)."""
+    missing = [audit for audit in audits if audit.missing]
+    orphans = sum(audit.orphans for audit in audits)
+    chunks = sum(audit.chunks for audit in audits)
+    if missing:
+        where = ", ".join(f"{audit.missing} in {names[audit.workspace_id]!r}" for audit in missing)
+        total = sum(audit.missing for audit in missing)
+        detail = (
+            f"{total} of {chunks} chunks have no vector ({where}): dense search cannot find "
+            "them; `aiwriter kb reindex --workspace NAME` stores them"
+        )
+        return Check(name="vectors", status="fail", detail=detail)
+    if orphans:
+        detail = f"all {chunks} chunks have vectors; {orphans} vectors have no chunk (harmless)"
+        return Check(name="vectors", status="warn", detail=detail)
+    return Check(name="vectors", status="ok", detail=f"all {chunks} chunks have vectors")
 
 
 def check_providers(settings: Settings) -> list[Check]:

@@ -21,6 +21,12 @@ class StoreError(AIWriterError):
     """The database cannot be opened or used as it is."""
 
 
+class VectorStoreError(StoreError):
+    """The vector store is missing, unreadable or out of step with the database: a fault of
+    the server's files, not of the request, and said without naming them (front ends show it
+    to remote callers; ``aiwriter doctor`` names the folder)."""
+
+
 class SchemaTooNewError(StoreError):
     """The database was migrated by a newer version of aiwriter than this one."""
 

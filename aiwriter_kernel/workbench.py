@@ -7,6 +7,7 @@ No front end opens the database or calls a provider directly.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 class Workbench:
@@ -90,6 +92,7 @@ class Workbench:
         ensure_home(settings.home)
         database = Database.open(settings.effective_database_url())
         workbench = cls(settings, database)
+        workbench._repair_interrupted_ingests()
         if user is None:
             return workbench
         try:
@@ -97,6 +100,21 @@ class Workbench:
         except Exception:
             workbench.close()
             raise
+
+    def _repair_interrupted_ingests(self) -> None:
+        """Store the vectors of sources whose ingest was killed half-way, so they are found
+        again. Costs one indexed query when there are none; a broken vector store is logged
+        and left for ``aiwriter doctor`` to report, not a reason to refuse to open."""
+        from aiwriter_kernel.errors import AIWriterError
+
+        if not self.db.sources.pending_sources():
+            return
+        try:
+            repaired = self.kb.repair_pending()
+        except AIWriterError as error:
+            log.warning("interrupted ingests not repaired: %s", error)
+            return
+        log.info("stored the vectors of %d interrupted sources", repaired)
 
     def for_user(self, user_id: int) -> Workbench:
         """The same home seen as one user: their own workspaces, drafts, sources and jobs.
@@ -331,14 +349,18 @@ class Workbench:
         self.db.drafts.delete_draft(draft_id)
 
     def check_ready(self) -> None:
-        """Raise ``StoreError`` unless the database answers and its schema is current:
-        what a readiness probe asks before sending traffic here."""
-        from aiwriter_kernel.errors import StoreError
+        """Raise ``StoreError`` unless the database answers with a current schema and the
+        vector store is there, opens and holds a vector for every stored chunk: what a
+        readiness probe asks before sending traffic here."""
+        from aiwriter_kernel.errors import StoreError, VectorStoreError
         from aiwriter_kernel.store.schema import SchemaState
 
         state = self.db.state()
         if state is not SchemaState.CURRENT:
             raise StoreError(f"the database schema is {state.value}, not current")
+        problems = self.kb.check_vectors()
+        if problems:
+            raise VectorStoreError("; ".join(problems))
 
     def export(
         self, draft_id: int, fmt: str = "md", *, version: int | None = None
@@ -686,8 +708,11 @@ class Workbench:
         return build_report(self, run_id)
 
     def close(self) -> None:
-        """Release database connections (a user-scoped view leaves them to its parent)."""
+        """Release database connections and vector store files (a user-scoped view leaves
+        them to its parent)."""
         if self._owns_database:
+            if "kb" in self.__dict__:
+                self.kb.close()
             self.db.close()
 
     def __enter__(self) -> Self:

@@ -5,10 +5,12 @@ functions, imported by conftest files and tests; pytest puts this folder on ``sy
 from __future__ import annotations
 
 import io
+import json
 import os
 import secrets
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 import zipfile
@@ -113,6 +115,20 @@ def headless_chromium(profile: Path):
     ):
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+def run_doctor(home: Path) -> tuple[int, dict[str, dict]]:
+    """``aiwriter doctor --json`` on ``home`` in a fresh process: its exit code and its
+    checks by name."""
+    result = subprocess.run(
+        [sys.executable, "-m", "aiwriter_kernel", "doctor", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "AIWRITER_HOME": str(home)},
+    )
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    return result.returncode, checks
 
 
 def free_port() -> int:

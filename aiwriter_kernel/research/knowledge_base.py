@@ -4,18 +4,29 @@ The relational store is the record of truth (sources, chunk texts and offsets); 
 holds one vector per chunk under the same id, so either side can be rebuilt from the
 other (``reindex``). Ingest is careful about order so that a failure never leaves a
 source half-written: vectors for a changed file are written before its chunks are
-swapped, and removed again if the swap fails.
+swapped, and removed again if the swap fails. A new source needs its database id before
+its vectors, so its rows are committed first marked ``vectors_pending`` and the mark is
+cleared once its vectors are stored; if the process dies in between (``kill -9``, a full
+disk), the mark stays, and ``repair_pending`` (run when a workbench opens), ``reindex`` or
+ingesting the same file again stores the missing vectors.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import AIWriterError, NotFoundError, ValidationError
+from aiwriter_kernel.errors import (
+    AIWriterError,
+    NotFoundError,
+    ValidationError,
+    VectorStoreError,
+)
 from aiwriter_kernel.research.chunking import chunk_text
 from aiwriter_kernel.research.models import (
     IngestItem,
@@ -33,6 +44,16 @@ if TYPE_CHECKING:
 SearchMode = Literal["hybrid", "dense", "lexical"]
 Progress = Callable[[IngestItem], None]
 MAX_K = 100
+
+
+@dataclass(frozen=True)
+class WorkspaceVectors:
+    """How one workspace's chunks in the database and vectors in the store line up."""
+
+    workspace_id: int
+    chunks: int
+    missing: int  # chunks without a vector: dense search cannot find them
+    orphans: int  # vectors without a chunk: harmless, left by an interrupted replace
 
 
 def is_url(target: str) -> bool:
@@ -198,6 +219,8 @@ class KnowledgeBase:
         try:
             document = load()
             return self._store(workspace_id, document, tags)
+        except VectorStoreError:
+            raise  # the server's store is broken: every source would fail alike
         except AIWriterError as error:
             return IngestItem(origin=origin, status="failed", error=str(error))
 
@@ -207,11 +230,14 @@ class KnowledgeBase:
         digest = hashlib.sha256(document.text.encode()).hexdigest()
         existing = self.db.sources.find_source(workspace_id, document.origin)
         if existing is not None and existing.content_hash == digest:
+            stored = self._vectors_complete(existing)
+            chunk_count = 0 if stored else self._store_vectors_of(existing)
             return IngestItem(
                 origin=document.origin,
-                status="unchanged",
+                status="unchanged" if stored else "added",  # "added": now it is, wholly
                 source_id=existing.id,
                 title=existing.title,
+                chunks=chunk_count,
             )
         pieces = chunk_text(
             document.text,
@@ -243,7 +269,36 @@ class KnowledgeBase:
             chunks=len(chunks),
         )
 
-    def _upsert_row(self, workspace_id, document, digest, tags, chunks):
+    def _vectors_complete(self, source: SourceRecord) -> bool:
+        """Whether every chunk of the stored source has its vector, so that re-ingesting the
+        same text can say "unchanged": not while it is pending, nor when vectors went missing."""
+        if source.vectors_pending:
+            return False
+        chunk_ids = self.db.sources.source_chunk_ids(source.id)
+        return not self.vectors.missing(source.workspace_id, chunk_ids)
+
+    def _store_vectors_of(self, source: SourceRecord) -> int:
+        """Embed a stored source's chunks again, store their vectors and clear its pending
+        mark; returns how many chunks it has."""
+        chunks = self.db.sources.get_chunks(source.id)
+        vectors = self.vectors.embedder.encode([chunk.text for chunk in chunks])
+        self._write_vectors(source.workspace_id, source, chunks, vectors)
+        self.db.sources.mark_vectors_stored([source.id])
+        return len(chunks)
+
+    def repair_pending(self) -> int:
+        """Store the vectors of every source left pending by an interrupted ingest; returns
+        how many sources were repaired. Cheap when there are none (one indexed query).
+
+        A source still being ingested by another process is pending too: storing its vectors
+        here as well is redundant but harmless (same ids, same vectors).
+        """
+        pending = self.db.sources.pending_sources()
+        for source in pending:
+            self._store_vectors_of(source)
+        return len(pending)
+
+    def _upsert_row(self, workspace_id, document, digest, tags, chunks, *, pending=False):
         return self.db.sources.upsert_source_with_chunks(
             workspace_id,
             title=document.title,
@@ -254,15 +309,22 @@ class KnowledgeBase:
             text=document.text,
             tags=tags,
             chunks=chunks,
+            vectors_pending=pending,
         )
 
     def _add_new(self, workspace_id, document, digest, tags, chunks, vectors):
-        """New source: rows first (to learn its id), then vectors; undo the rows on failure."""
-        source, status = self._upsert_row(workspace_id, document, digest, tags, chunks)
+        """New source: rows first, marked pending (to learn its id), then vectors, then the
+        mark cleared. An exception undoes it all; a killed process leaves the mark."""
+        source, status = self._upsert_row(
+            workspace_id, document, digest, tags, chunks, pending=True
+        )
         try:
             self._write_vectors(workspace_id, source, chunks, vectors)
+            self.db.sources.mark_vectors_stored([source.id])
         except BaseException:
             self.db.sources.delete_source(source.id)
+            with contextlib.suppress(AIWriterError):  # an orphan vector is harmless
+                self.vectors.delete(workspace_id, [chunk.id for chunk in chunks])
             raise
         return source, status
 
@@ -342,7 +404,21 @@ class KnowledgeBase:
 
         vector = self.vectors.embedder.encode([query])[0]
         found = self.vectors.query(workspace_id, vector, pool, where=filters_to_where(filters))
+        if not found:
+            self._require_vectors(workspace_id)
         return [chunk for chunk, _ in found]
+
+    def _require_vectors(self, workspace_id: int) -> None:
+        """Refuse to answer "nothing found" when the workspace's vectors are gone (the folder
+        deleted, the collection dropped) although its chunks are stored: that is a broken
+        store, which ``aiwriter kb reindex`` rebuilds, not an empty result."""
+        if self.vectors.has_collection(workspace_id):
+            return
+        if self.db.sources.stored_chunk_counts().get(workspace_id, 0) > 0:
+            raise VectorStoreError(
+                "the vector store has lost this workspace's vectors: `aiwriter kb reindex` "
+                "rebuilds them"
+            )
 
     def _lexical_ranking(self, workspace_id: int, query: str, pool: int, filters) -> list[str]:
         revision = self.db.sources.revision(workspace_id)
@@ -459,6 +535,7 @@ class KnowledgeBase:
                 batch = []
         if batch:
             total += self._reindex_batch(workspace_id, batch, sources, chunk_metadata)
+        self.db.sources.mark_vectors_stored(sources)
         return total
 
     def _reindex_batch(self, workspace_id, batch, sources, chunk_metadata) -> int:
@@ -477,3 +554,34 @@ class KnowledgeBase:
             embeddings=self.vectors.embedder.encode(texts),
         )
         return len(batch)
+
+    # -- consistency -----------------------------------------------------------------------
+
+    def check_vectors(self) -> list[str]:
+        """Why the vector store cannot serve (missing, unreadable, fewer vectors than stored
+        chunks), in lines without server paths; empty when it can. Sources still pending are
+        not counted: their vectors may be on the way."""
+        return self.vectors.check(self.db.sources.stored_chunk_counts())
+
+    def audit_vectors(self) -> list[WorkspaceVectors]:
+        """Chunk ids in the database against vector ids in the store, workspace by workspace
+        (every owner's): what ``aiwriter doctor`` reports. Reads every id: for diagnosis, not
+        for each request."""
+        audits = []
+        for space in self.db.workspaces.list():
+            chunk_ids = self.db.sources.workspace_chunk_ids(space.id)
+            vector_ids = set(self.vectors.ids(space.id))
+            audits.append(
+                WorkspaceVectors(
+                    workspace_id=space.id,
+                    chunks=len(chunk_ids),
+                    missing=len(chunk_ids - vector_ids),
+                    orphans=len(vector_ids - chunk_ids),
+                )
+            )
+        return audits
+
+    def close(self) -> None:
+        """Release the vector store's files (the database is the workbench's to close)."""
+        if self._vectors is not None:
+            self._vectors.close()

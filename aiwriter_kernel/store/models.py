@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
@@ -144,6 +145,11 @@ class Source(Base):
     tags: Mapped[list[str]] = mapped_column(default=list)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # True from the moment a new source's rows are committed until its vectors are stored,
+    # so a crash in between leaves a mark that start-up and `kb reindex` repair.
+    vectors_pending: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
 
 
 class Chunk(Base):

@@ -66,6 +66,7 @@ class SourceRecord(Record):
     tags: list[str]
     added_at: UTCDatetime
     updated_at: UTCDatetime
+    vectors_pending: bool = False  # rows stored, vectors not yet: not fully searchable
 
 
 class ChunkRecord(Record):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,10 +38,13 @@ class SourcesRepository(Repository):
         text: str,
         tags: Sequence[str] = (),
         chunks: Sequence[NewChunk],
+        vectors_pending: bool = False,
     ) -> tuple[SourceRecord, UpsertOutcome]:
         """Add the source at ``origin``, or replace it and its chunks if its content changed.
 
         "unchanged" (same origin, same ``content_hash``) writes nothing at all.
+        ``vectors_pending`` marks a source whose vectors are written after this commit, until
+        ``mark_vectors_stored``; a source whose vectors were written first passes False.
         """
         _check_chunks(chunks, len(text))
         fields = {
@@ -51,6 +54,7 @@ class SourcesRepository(Repository):
             "size_bytes": size_bytes,
             "text": text,
             "tags": list(tags),
+            "vectors_pending": vectors_pending,
         }
         try:
             with self._session() as session:
@@ -159,6 +163,51 @@ class SourcesRepository(Repository):
         )
         with self._session() as session:
             return session.scalar(query) or 0
+
+    def mark_vectors_stored(self, source_ids: Iterable[int]) -> None:
+        """Clear the sources' pending mark: their vectors are all in the vector store now."""
+        ids = list(source_ids)
+        with self._session() as session:
+            for start in range(0, len(ids), ID_BATCH):
+                batch = ids[start : start + ID_BATCH]
+                session.execute(
+                    update(Source).where(Source.id.in_(batch)).values(vectors_pending=False)
+                )
+
+    def pending_sources(self) -> list[SourceRecord]:
+        """Sources of every workspace whose vectors are not known to be stored: an ingest was
+        interrupted (or is still running in another process). One indexed query."""
+        query = select(Source).where(Source.vectors_pending.is_(True)).order_by(Source.id)
+        with self._session() as session:
+            return [SourceRecord.model_validate(source) for source in session.scalars(query)]
+
+    def source_chunk_ids(self, source_id: int) -> list[str]:
+        """The ids of the source's chunks (not their texts), in document order."""
+        query = select(Chunk.id).where(Chunk.source_id == source_id).order_by(Chunk.ordinal)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def workspace_chunk_ids(self, workspace_id: int) -> set[str]:
+        """The ids of every chunk of the workspace, to compare with the vector store's."""
+        query = (
+            select(Chunk.id)
+            .join(Source, Chunk.source_id == Source.id)
+            .where(Source.workspace_id == workspace_id)
+        )
+        with self._session() as session:
+            return set(session.scalars(query))
+
+    def stored_chunk_counts(self) -> dict[int, int]:
+        """Chunks per workspace of the sources whose vectors are stored (pending ones are left
+        out, since their vectors may legitimately still be on the way)."""
+        query = (
+            select(Source.workspace_id, func.count(Chunk.id))
+            .join(Chunk, Chunk.source_id == Source.id)
+            .where(Source.vectors_pending.is_(False))
+            .group_by(Source.workspace_id)
+        )
+        with self._session() as session:
+            return {workspace: count for workspace, count in session.execute(query).all()}
 
     def delete_source(self, source_id: int) -> None:
         """Delete the source; the database deletes its chunks (ON DELETE CASCADE)."""

@@ -1,5 +1,5 @@
-"""Kernel errors as HTTP answers: every one a 4xx (or 5xx for a provider outage) with the
-kernel's one-line message as ``detail``, never a traceback."""
+"""Kernel errors as HTTP answers: every one a 4xx (or 5xx for a provider outage or a broken
+store on the server) with the kernel's one-line message as ``detail``, never a traceback."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from aiwriter_kernel.errors import (
     RateLimitedError,
     UnknownProviderError,
     ValidationError,
+    VectorStoreError,
 )
 
 # Most specific first: the first matching class decides the status.
@@ -32,6 +33,7 @@ STATUS_BY_ERROR: tuple[tuple[type[AIWriterError], int], ...] = (
     (UnknownProviderError, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (ProviderError, status.HTTP_502_BAD_GATEWAY),
     (ConfigError, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (VectorStoreError, status.HTTP_503_SERVICE_UNAVAILABLE),
 )
 
 

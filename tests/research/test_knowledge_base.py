@@ -4,7 +4,10 @@ embedding model. Ingest is incremental and atomic; search cites what it finds.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.errors import StoreError, ValidationError
+from aiwriter_kernel.errors import StoreError, ValidationError, VectorStoreError
 from aiwriter_kernel.research.models import SearchFilters
 
 pytestmark = pytest.mark.slow
@@ -135,11 +138,50 @@ def test_workspaces_are_separate(workbench) -> None:
     assert workbench.search("brand voice", workspace="brand")
 
 
+def test_ingesting_a_source_whose_vectors_were_lost_stores_them(workbench, corpus) -> None:
+    path = corpus / "headlines.md"
+    workbench.ingest(path)
+    workspace = workbench.db.workspaces.get_or_create("default")
+    (source,) = workbench.sources()
+    chunk_ids = [chunk.id for chunk in workbench.db.sources.get_chunks(source.id)]
+    workbench.kb.vectors.delete(workspace.id, chunk_ids[:1])  # e.g. a disk that filled up
+
+    (item,) = workbench.ingest(path).items
+    assert item.status == "added" and item.chunks == len(chunk_ids)  # not "unchanged"
+    assert workbench.kb.vectors.missing(workspace.id, chunk_ids) == []
+    assert workbench.ingest(path).items[0].status == "unchanged"
+
+
+def test_a_source_ingested_by_another_process_is_found_by_the_next_search(
+    workbench, corpus
+) -> None:
+    """Chroma never rereads an open index: the store must notice the other writer."""
+    workbench.ingest(corpus / "seo-basics.md")
+    question = "What should the preview text of an email do?"
+    assert workbench.search(question, k=1, mode="dense")[0].origin.endswith("seo-basics.md")
+
+    other = subprocess.run(
+        [sys.executable, "-m", "aiwriter_kernel", "ingest", str(corpus / "email-newsletters.md")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "AIWRITER_HOME": str(workbench.settings.home)},
+    )
+    assert other.returncode == 0, other.stderr
+    found = workbench.search(question, k=1, mode="dense")
+    assert found[0].origin.endswith("email-newsletters.md")
+
+    workbench.ingest(corpus / "headlines.md")  # a write here keeps the other's vectors
+    assert workbench.search(question, k=1, mode="dense")[0].origin.endswith("email-newsletters.md")
+    assert vector_count(workbench) == chunk_count(workbench)
+
+
 def test_reindex_rebuilds_lost_vectors(workbench) -> None:
     workbench.ingest(CORPUS)
     workspace = workbench.db.workspaces.get_or_create("default")
     workbench.kb.vectors.delete_workspace(workspace.id)
-    assert workbench.search("keyword stuffing", mode="dense") == []
+    with pytest.raises(VectorStoreError, match="kb reindex"):  # not a silent "no hits"
+        workbench.search("keyword stuffing", mode="dense")
     assert workbench.kb.reindex() == chunk_count(workbench)
     assert workbench.search("keyword stuffing", mode="dense")[0].origin.endswith("seo-basics.md")
 

@@ -23,7 +23,7 @@ import pytest
 from support import free_port
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import ConfigError, StoreError, ValidationError
+from aiwriter_kernel.errors import ConfigError, StoreError, ValidationError, VectorStoreError
 from aiwriter_kernel.research.embeddings import PACKAGED_MODEL_NAME, Embedder, EmbeddingModelError
 from aiwriter_kernel.research.hybrid import filters_to_where, passes
 from aiwriter_kernel.research.models import SearchFilters
@@ -34,6 +34,7 @@ from aiwriter_kernel.research.vector_store import (
     collection_name,
     embedding_function_class,
     parse_chroma_url,
+    store_error,
 )
 
 pytest.importorskip("chromadb")
@@ -240,6 +241,32 @@ def test_parse_chroma_url(url: str, expected: tuple[str, int, bool]) -> None:
 def test_bad_chroma_urls_are_config_errors(url: str) -> None:
     with pytest.raises(ConfigError):
         parse_chroma_url(url)
+
+
+def test_reading_a_missing_local_store_creates_nothing(store: VectorStore) -> None:
+    assert store.query(1, unit(1, 0), k=3) == [] and store.ids(1) == []
+    assert not store.exists() and not store._settings.chroma_path.exists()
+    assert store.check({}) == [] and store.check({1: 0}) == []  # nothing expected: fine
+    assert store.check({1: 3}) == ["the vector store is missing"]
+
+
+def test_fewer_vectors_than_chunks_is_a_problem(store: VectorStore) -> None:
+    add(store, 1, {"east": unit(1, 0), "north": unit(0, 1)})
+    assert store.check({1: 2}) == []
+    assert store.check({1: 3, 2: 1}) == [
+        "workspace 1 has 3 chunks but 2 vectors",
+        "workspace 2 has 1 chunks but 0 vectors",
+    ]
+
+
+def test_store_errors_name_no_server_path(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    database = settings.chroma_path / "chroma.sqlite3"
+    error = store_error("open", OSError(f"unable to open {database} in {settings.home}"), settings)
+    assert isinstance(error, VectorStoreError) and isinstance(error, StoreError)
+    assert str(error) == (
+        "cannot open the vector store: unable to open <vector store>/chroma.sqlite3 in <home>"
+    )
 
 
 def test_an_unreachable_server_is_a_store_error(tmp_path: Path) -> None:

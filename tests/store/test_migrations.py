@@ -18,6 +18,7 @@ from aiwriter_kernel.store.models import Base
 from aiwriter_kernel.store.schema import SchemaState
 
 APP_TABLES = set(Base.metadata.tables)
+HEAD = "0004_source_vectors_pending"
 
 # A second revision for tests only, so "older" and "newer" schemas can be real ones.
 PROBE_REVISION = """
@@ -64,7 +65,7 @@ def test_upgrade_creates_every_table_and_downgrade_removes_them(engine: Engine) 
     assert schema.schema_state(engine) is SchemaState.EMPTY
     schema.upgrade(engine)
     assert tables(engine) == APP_TABLES | {"alembic_version"}
-    assert schema.current_revision(engine) == schema.head_revision() == "0003_jobs"
+    assert schema.current_revision(engine) == schema.head_revision() == HEAD
     assert schema.schema_state(engine) is SchemaState.CURRENT
 
     schema.downgrade(engine, "base")
@@ -108,6 +109,32 @@ def test_upgrading_from_0002_adds_jobs_and_keeps_existing_rows(engine: Engine) -
         assert ada is not None
         job = database.jobs.create("article", {"topic": "t"}, ada.id)
         assert database.jobs.get(job.id) == job
+
+
+def test_upgrading_from_0003_keeps_sources_and_takes_them_as_complete(engine: Engine) -> None:
+    schema.upgrade(engine, "0003_jobs")
+    now = "2026-01-01 00:00:00+00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO workspaces (id, name, created_at) VALUES (1, 'default', :now)"),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sources (workspace_id, title, origin, content_hash, mime_type, "
+                "size_bytes, text, tags, added_at, updated_at) VALUES (1, 'T', 'o', 'h', "
+                "'text/plain', 4, 'text', '[]', :now, :now)"
+            ),
+            {"now": now},
+        )
+    schema.upgrade(engine)
+    with Database.open(str(engine.url.render_as_string(hide_password=False))) as database:
+        assert database.sources.pending_sources() == []
+        (source,) = database.sources.list_sources(1)
+        assert source.title == "T" and source.vectors_pending is False
+    schema.downgrade(engine, "0003_jobs")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM sources")).scalars().all() == ["T"]
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -160,7 +187,7 @@ def test_outdated_schema_is_refused_until_upgraded(
         assert database.state() is SchemaState.OUTDATED
     with pytest.raises(SchemaOutdatedError, match="aiwriter db upgrade") as caught:
         Database.open(database_url)
-    assert "0003_jobs" in str(caught.value) and "0099_probe" in str(caught.value)
+    assert HEAD in str(caught.value) and "0099_probe" in str(caught.value)
 
     with Database.connect(database_url) as database:
         assert database.accounts.get_user_by_name("ada") == user  # nothing was touched
@@ -186,7 +213,7 @@ def test_schema_from_a_newer_aiwriter_is_refused_and_kept(
     with pytest.raises(SchemaTooNewError) as caught:
         Database.open(database_url)
     message = str(caught.value)
-    assert "0099_probe" in message and "0003_jobs" in message
+    assert "0099_probe" in message and HEAD in message
     assert "AIWRITER_DATABASE_URL" in message
 
     with Database.connect(database_url) as database:

@@ -1,7 +1,8 @@
 """Liveness and readiness probes: no key needed, so load balancers and orchestrators can ask.
 
 ``/health`` says the process answers; ``/ready`` says it can serve, i.e. the database answers
-with the schema this code expects. They reveal nothing about users or content.
+with the schema this code expects and the vector store opens with a vector for every stored
+chunk. They reveal nothing about users or content, nor where the server keeps its files.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def health() -> HealthStatus:
     "/ready",
     response_model=ReadyStatus,
     summary="Readiness",
-    description="Ready when the database answers with a current schema; 503 otherwise.",
+    description=(
+        "Ready when the database answers with a current schema and the vector store opens "
+        "with a vector for every stored chunk; 503 otherwise."
+    ),
     responses={503: {"model": ErrorDetail, "description": "Not ready, and why."}},
 )
 def ready(workbench: Annotated[Workbench, Depends(home_workbench)]) -> ReadyStatus | JSONResponse:
