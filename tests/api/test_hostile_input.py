@@ -1,16 +1,22 @@
 """Input made to hurt the server (issue 14) gets an ordinary answer.
 
 Text whose Markdown never closes once took the analysers minutes (regular expressions that
-backtrack from every character); now it is answered like any other text. The request size
-cap of the app's default settings (2 MB) lets such texts in.
+backtrack from every character); now it is answered like any other text. A lone surrogate
+in a JSON body made the 422 answer, which echoed it, fail to encode: a 500. The request size
+cap of the app's default settings (2 MB) lets such bodies in.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from apps.api.app import create_app
+from apps.api.errors import MAX_REPORTED_ERRORS
+from apps.api.settings import ApiSettings
 
 SIZE = 400_000
 LEAD = "Bread rises slowly overnight.\n\n"
@@ -48,3 +54,76 @@ def test_a_hostile_source_is_added(client: TestClient, alice: Any) -> None:
     [item] = answer.json()["items"]
     assert item["status"] == "added"
     assert item["title"].startswith("Brackets")
+
+
+# -- invalid JSON bodies -------------------------------------------------------------------
+
+LONE_SURROGATE = b'{"query":"\\udfff"}'  # valid JSON; no UTF-8 can encode the string
+
+
+def _json_routes() -> list[str]:
+    """Every route taking a JSON body, from the app's schema; path ids are 1."""
+    paths = create_app(api_settings=ApiSettings(_env_file=None)).openapi()["paths"]
+    return [
+        path.replace("{draft_id}", "1")
+        for path, item in paths.items()
+        for operation in item.values()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+JSON_ROUTES = _json_routes()
+
+
+def _decoded(answer: Any) -> Any:
+    """The answer's JSON, checked to be strict UTF-8."""
+    return json.loads(answer.content.decode("utf-8", errors="strict"))
+
+
+def test_every_json_route_is_probed() -> None:
+    assert len(JSON_ROUTES) >= 11
+    assert {"/api/search", "/api/analyze", "/api/jobs", "/v1/chat/completions"} <= set(JSON_ROUTES)
+
+
+@pytest.mark.parametrize("path", JSON_ROUTES)
+@pytest.mark.parametrize(
+    "body",
+    [LONE_SURROGATE, b'{"\\udfff": "x", "query": "\\udfff"}'],
+    ids=["in a value", "in a key"],
+)
+def test_a_lone_surrogate_gets_a_clean_refusal(
+    client: TestClient, alice: Any, path: str, body: bytes
+) -> None:
+    headers = {**alice.headers, "Content-Type": "application/json"}
+    answer = client.post(path, content=body, headers=headers)
+    openai_shaped = path.startswith("/v1/")
+    assert answer.status_code == (400 if openai_shaped else 422), answer.text
+    decoded = _decoded(answer)
+    assert "\udfff" not in answer.content.decode("utf-8")
+    if not openai_shaped:
+        for error in decoded["detail"]:
+            assert set(error) == {"loc", "msg", "type"}  # no "input" echoed
+
+
+def test_a_big_invalid_body_gets_a_small_answer(client: TestClient, alice: Any) -> None:
+    """FastAPI's own 422 echoed every invalid value: 360 KB in, 2.2 MB out."""
+    body = {"query": "bread", "source_ids": ["not a number " * 300] * 100}  # at most 100 ids
+    answer = client.post("/api/search", json=body, headers=alice.headers)
+    assert len(json.dumps(body)) > 300_000
+    assert answer.status_code == 422
+    detail = _decoded(answer)["detail"]
+    assert len(detail) == MAX_REPORTED_ERRORS + 1
+    assert detail[0]["loc"] == ["body", "source_ids", 0]
+    assert detail[-1]["msg"] == f"and {100 - MAX_REPORTED_ERRORS} more errors"
+    assert len(answer.content) < 10_000
+    assert "not a number" not in answer.text
+
+
+def test_a_long_field_name_is_not_echoed_in_full(client: TestClient, alice: Any) -> None:
+    name = "x" * 100_000
+    answer = client.post("/api/search", json={"query": "q", name: 1}, headers=alice.headers)
+    assert answer.status_code == 422
+    [error] = _decoded(answer)["detail"]
+    assert error["type"] == "extra_forbidden"
+    assert error["loc"][0] == "body" and len(error["loc"][1]) <= 200
+    assert len(answer.content) < 2_000
