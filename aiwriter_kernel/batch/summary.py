@@ -19,6 +19,7 @@ from aiwriter_kernel.batch.layout import row_files
 from aiwriter_kernel.batch.models import BatchReport
 from aiwriter_kernel.batch.notebook_runner import read_result
 from aiwriter_kernel.batch.report import SUMMARY_CSV, SUMMARY_HTML
+from aiwriter_kernel.text.csv_safe import safe_record
 
 COLUMNS = (
     "row_key",
@@ -43,7 +44,7 @@ def write_summary(report: BatchReport) -> tuple[Path, Path]:
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows(safe_record(row) for row in table)
     html_path.write_text(_page(report, table), encoding="utf-8")
     return csv_path, html_path
 
