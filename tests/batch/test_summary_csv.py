@@ -7,18 +7,11 @@ import csv
 import json
 from pathlib import Path
 
+from support import FORMULA_CELLS
+
 from aiwriter_kernel.batch.layout import row_files
 from aiwriter_kernel.batch.models import BatchReport, ReportRow
 from aiwriter_kernel.batch.summary import write_summary
-
-DANGEROUS = [
-    '=HYPERLINK("http://x","y")',
-    "+cmd|' /C calc'!A0",
-    "-2+3",
-    "@SUM(A1)",
-    "\t=1+1",
-    "\r=1+1",
-]
 
 
 def _report(folder: Path, topics: list[str]) -> BatchReport:
@@ -49,10 +42,10 @@ def _read(path: Path) -> dict[str, dict[str, str]]:
 
 
 def test_formulas_in_the_summary_are_text(tmp_path: Path) -> None:
-    topics = ["Bread at home", *DANGEROUS]
+    topics = ["Bread at home", *FORMULA_CELLS]
     csv_path, _ = write_summary(_report(tmp_path, topics))
     rows = _read(csv_path)
-    for number, topic in enumerate(DANGEROUS, start=1):
+    for number, topic in enumerate(FORMULA_CELLS, start=1):
         row = rows[f"r{number}"]
         assert row["topic"] == "'" + topic  # the text itself is kept after the quote
         assert row["error"] == "'" + topic + " failed"

@@ -6,17 +6,10 @@ import csv
 import datetime as dt
 import io
 
+from support import FORMULA_CELLS
+
 from aiwriter_kernel.pipelines.calendar import CalendarEntry, ContentCalendar
 from aiwriter_kernel.pipelines.calendar_export import CSV_HEADER, to_csv
-
-DANGEROUS = [
-    '=HYPERLINK("http://x","y")',
-    "+cmd|' /C calc'!A0",
-    "-2+3",
-    "@SUM(A1)",
-    "\t=1+1",
-    "\r=1+1",
-]
 
 
 def _calendar(titles: list[str]) -> ContentCalendar:
@@ -39,11 +32,11 @@ def _calendar(titles: list[str]) -> ContentCalendar:
 
 
 def test_formulas_in_the_calendar_csv_are_text() -> None:
-    text = to_csv(_calendar(["Bread at home", *DANGEROUS]))
+    text = to_csv(_calendar(["Bread at home", *FORMULA_CELLS]))
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert tuple(rows[0]) == CSV_HEADER
     assert rows[1] == ["2026-12-01", "article", "Bread at home", "Bread at home",
                        "Bread at home brief", "bread"]  # fmt: skip
-    for row, title in zip(rows[2:], DANGEROUS, strict=True):
+    for row, title in zip(rows[2:], FORMULA_CELLS, strict=True):
         quoted = "'" + title
         assert row[2:] == [quoted, quoted, quoted + " brief", "'@cluster"]

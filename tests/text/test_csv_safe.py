@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from support import FORMULA_CELLS
 
 from aiwriter_kernel.text.csv_safe import safe_cell, safe_record, safe_row
 
-# The probe's topics (issue 14): each would run, or start a formula, in a spreadsheet.
-FORMULAS = [
-    '=HYPERLINK("http://x","y")',
-    "+cmd|' /C calc'!A0",
-    "-2+3",
-    "@SUM(A1)",
-    "\t=1+1",
-    "\r=1+1",
-]
 
-
-@pytest.mark.parametrize("text", FORMULAS)
+@pytest.mark.parametrize("text", FORMULA_CELLS)
 def test_a_formula_becomes_text(text: str) -> None:
     assert safe_cell(text) == "'" + text
 
