@@ -58,12 +58,25 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
         table.append(
             {
                 **row.model_dump(mode="json"),
+                "output_path": _in_run_folder(row.output_path, directory),
                 "title": result.get("title"),
                 "word_count": result.get("word_count"),
                 "seo_score": result.get("seo_score"),
             }
         )
     return table
+
+
+def _in_run_folder(path: str | None, directory: Path) -> str | None:
+    """``path`` relative to the run's folder (else its file name alone): the summary is a
+    file users download and pass around, and an absolute path in it tells its readers how
+    the server's disk is laid out."""
+    if path is None:
+        return None
+    try:
+        return Path(path).relative_to(directory).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:

@@ -15,7 +15,8 @@ from aiwriter_kernel.batch.summary import write_summary
 
 
 def _report(folder: Path, topics: list[str]) -> BatchReport:
-    """A finished run of ``topics``: row ``r0`` done with a result file, the rest failed."""
+    """A finished run of ``topics``: row ``r0`` done with a result file (its output kept
+    outside the run folder), the rest failed."""
     rows = [
         ReportRow(
             row_key=f"r{number}",
@@ -23,7 +24,7 @@ def _report(folder: Path, topics: list[str]) -> BatchReport:
             status="done" if number == 0 else "failed",
             error=None if number == 0 else f"{topic} failed",
             draft_id=7 if number == 0 else None,
-            output_path=str(row_files(folder, f"r{number}").notebook),
+            output_path=str(row_files(folder, f"r{number}").notebook) if number else "/srv/x/r0.md",
         )
         for number, topic in enumerate(topics)
     ]
@@ -54,3 +55,12 @@ def test_formulas_in_the_summary_are_text(tmp_path: Path) -> None:
     assert first["topic"] == "Bread at home"
     assert first["title"] == "'=1+1 title"
     assert (first["word_count"], first["seo_score"], first["draft_id"]) == ("812", "71.5", "7")
+
+
+def test_output_paths_in_the_summary_are_relative_to_the_run_folder(tmp_path: Path) -> None:
+    """Absolute paths in a file users download would show the server's disk layout."""
+    csv_path, _ = write_summary(_report(tmp_path, ["Bread", "Rye", "Spelt"]))
+    rows = _read(csv_path)
+    assert [rows[key]["output_path"] for key in ("r1", "r2")] == ["r1.ipynb", "r2.ipynb"]
+    assert rows["r0"]["output_path"] == "r0.md"  # outside the folder: the file name alone
+    assert str(tmp_path) not in csv_path.read_text(encoding="utf-8")
