@@ -82,6 +82,20 @@ def leans_on_previous(sentence: str) -> bool:
     return bool(LEANING_OPENERS.match(sentence.strip()))
 
 
+def heading_text(raw: str) -> str:
+    """What follows an ATX heading's opening hashes, without its closing hashes and spaces
+    ("Title ##" -> "Title"). Cut with ``rstrip``: patterns ending ``(.+?)\\s*#*\\s*$``
+    retried their tail at every character, in time cubic in the length of a line of
+    spaces (seconds for a 1,500-character heading)."""
+    text = raw.rstrip().rstrip("#").rstrip()
+    return text or raw[:1]
+
+
+def find_headings(pattern: re.Pattern[str], text: str) -> list[str]:
+    """``heading_text`` of each match of ``pattern``, whose one group runs to the line end."""
+    return [heading_text(raw) for raw in pattern.findall(text)]
+
+
 def strip_markdown(text: str) -> str:
     """Markdown to plain prose; headings and paragraphs stay separated by blank lines."""
     for pattern, replacement in MARKDOWN_NOISE:

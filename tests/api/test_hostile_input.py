@@ -43,6 +43,26 @@ def test_hostile_markdown_is_analysed(client: TestClient, alice: Any, text: str)
     assert answer.json()["readability"]["word_count"] >= 4  # the lead's words at least
 
 
+# A heading whose closing-hash pattern took time cubic in the gap: hours at this size.
+GAPPED = "# Bread" + " " * 150_000 + "rises\n\nBread rises slowly overnight in a warm kitchen.\n"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/rewrite", {"channel": "email", "text": GAPPED}),
+        ("/api/seo-metadata", {"markdown": GAPPED}),
+    ],
+    ids=["rewrite", "seo-metadata"],
+)
+def test_a_heading_with_a_long_gap_is_read(
+    client: TestClient, alice: Any, path: str, body: dict[str, Any]
+) -> None:
+    answer = client.post(path, json=body, headers=alice.headers)
+    assert answer.status_code == 200, answer.text[:300]
+
+
 @pytest.mark.timeout(300)
 def test_a_hostile_source_is_added(client: TestClient, alice: Any) -> None:
     """The probe's 400 KB source, which never finished: its title took minutes to clean."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aiwriter_kernel.text.sentences import (
+    find_headings,
+    heading_text,
     leans_on_previous,
     split_sentence_spans,
     split_sentences,
@@ -95,3 +99,20 @@ def test_unclosed_markup_is_left_as_it_is_in_linear_time(text: str) -> None:
 def test_closed_markup_is_stripped_in_linear_time() -> None:
     text = "x [y](z) *a* _b_ **c** ![i](j.png) " * 12_000  # 420,000 characters
     assert strip_markdown(text) == ("x y a b c " * 12_000).strip()
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [("Title", "Title"), ("Title ##  ", "Title"), ("C#", "C"), ("A # b #", "A # b"), ("##", "#")],
+)
+def test_closing_hashes_are_cut_from_a_heading(raw: str, text: str) -> None:
+    assert heading_text(raw) == text
+
+
+@pytest.mark.timeout(60)
+def test_headings_with_a_long_gap_are_found_in_linear_time() -> None:
+    """The pipelines' heading patterns took seconds for a 1,500-character line like these."""
+    gap = " " * 200_000
+    text = f"# Bread{gap}rises\n\nBody.\n\n## Rye{gap}##{gap}\n"
+    pattern = re.compile(r"^\s{0,3}#{1,3}\s+(.+)$", re.MULTILINE)
+    assert find_headings(pattern, text) == [f"Bread{gap}rises", "Rye"]
