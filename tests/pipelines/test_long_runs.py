@@ -1,0 +1,24 @@
+"""Long runs of spaces in a product bullet or before a citation are read in linear time
+(issue 14): patterns tried from each space of a run took time quadratic in its length."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiwriter_kernel.llm.offline.evidence import CITATION
+from aiwriter_kernel.pipelines.channel_parts import bullet_of
+
+GAP = " " * 400_000
+
+
+@pytest.mark.timeout(60)
+def test_a_feature_and_its_benefit_are_split_after_a_long_gap() -> None:
+    bullet = bullet_of(f"Fast{GAP}- saves an hour")
+    assert (bullet.feature, bullet.benefit) == ("Fast", "saves an hour")
+    plain = bullet_of(f"Fast{GAP}start")
+    assert (plain.feature, plain.benefit) == ("", f"Fast{GAP}start")
+
+
+@pytest.mark.timeout(60)
+def test_citations_after_a_long_gap_are_dropped() -> None:
+    assert CITATION.sub("", f"Bread{GAP}rises{GAP}[1, 2].{GAP}x") == f"Bread{GAP}rises.{GAP}x"
