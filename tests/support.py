@@ -1,6 +1,7 @@
 """Helpers several test folders share: what a test must keep out of its environment, a
-throwaway PostgreSQL schema, Debian's headless Chromium and hand-made DOCX files. (Plain
-functions, imported by conftest files and tests; pytest puts this folder on ``sys.path``.)"""
+throwaway PostgreSQL schema, Debian's headless Chromium, hand-made DOCX files and hostile
+CSV cells. (Plain functions and constants, imported by conftest files and tests; pytest
+puts this folder on ``sys.path``.)"""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ LEAKY_NAMES = (
     "SERPER_API_KEY",
 )
 POSTGRES_SESSION_TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
+# Cells a spreadsheet would run as formulas: the topics of the security probe (issue 14).
+FORMULA_CELLS = (
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+)
 CHROMIUM = Path("/usr/bin/chromium")
 WORD_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DOCX_CONTENT_TYPES = (

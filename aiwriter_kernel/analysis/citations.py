@@ -59,8 +59,10 @@ FACTUAL_VERBS = frozenset(
     tripled""".split()  # noqa: SIM905
 )
 NUMBER = re.compile(r"\d")
-REFERENCE_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\[(\d+)\][:.]?\s*(.*?)\s*$")
-ORIGIN_SEPARATOR = re.compile(r"\s+[\u2014\u2013]\s+|\s+-{1,2}\s+")
+# Linear in any line (see aiwriter_kernel.text.sentences): the rest of a reference line is
+# stripped in Python, and a separator is matched only from the first of its spaces.
+REFERENCE_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\[(\d+)\][:.]?\s*(.*)$")
+ORIGIN_SEPARATOR = re.compile(r"(?<!\s)\s+[\u2014\u2013]\s+|(?<!\s)\s+-{1,2}\s+")
 CITATION_AFTER_STOP = re.compile(r"([.!?])((?:[ \t]*" + CITATION.pattern + ")+)")
 
 
@@ -193,7 +195,7 @@ def _references(lines: list[str]) -> list[ReferenceEntry]:
         match = REFERENCE_LINE.match(line)
         if not match:
             continue
-        title, origin = _title_and_origin(match.group(2))
+        title, origin = _title_and_origin(match.group(2).strip())
         entries.append(ReferenceEntry(label=int(match.group(1)), title=title, origin=origin))
     return entries
 

@@ -22,25 +22,29 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+# Every pattern here must run in time linear in the text, whatever it holds (see
+# aiwriter_kernel.text.sentences): a run of spaces is matched only from its first character
+# (the look-behinds), a tag or link stops at the next opening bracket.
+
 # A citation marker: [1], [1, 2], [1; 3] or a range [2-4] (hyphen or en dash).
 CITATION = re.compile(r"\[(\d+(?:\s*[,;\-\u2013]\s*\d+)*)\]")
-CITATION_WITH_SPACE = re.compile(r"[ \t]*" + CITATION.pattern)
+CITATION_WITH_SPACE = re.compile(r"(?<![ \t])[ \t]*" + CITATION.pattern)
 MAX_RANGE = 50  # a "range" longer than this is a typo, not a citation of 51 sources
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+ATX_OPENING = re.compile(r"\s{0,3}(#{1,6})")
 SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 THEMATIC_BREAK = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 REFERENCE_TITLES = frozenset(
     {"references", "sources", "bibliography", "works cited", "citations", "notes and references"}
 )
-HTML_TAG = re.compile(r"<[^>\n]+>")
+HTML_TAG = re.compile(r"<[^<>\n]+>")
 HTML_DOCUMENT = re.compile(
     r"<\s*(?:!doctype|html|head|body|article|section|main|div|p|h[1-6]|ul|ol|table)\b", re.I
 )
 MARKDOWN_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]", re.M)
-MARKDOWN_LINK = re.compile(r"\]\([^)\s]*\)")
+MARKDOWN_LINK = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*+\)")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = (*HEADING_TAGS, "p", "div", "li", "ul", "ol", "section", "article", "main",
               "header", "footer", "nav", "aside", "blockquote", "table", "tr", "td", "th",
@@ -71,10 +75,17 @@ def drop_citations(text: str) -> str:
 
 
 def _heading_level(line: str) -> tuple[int, str] | None:
-    match = ATX_HEADING.match(line)
+    """(level, text) of an ATX heading line ("## Text ##"), else None. Its closing hashes
+    are cut with ``rstrip``: a lazy regex for them tried every end of the line in turn, in
+    time cubic in the length of a line of spaces."""
+    match = ATX_OPENING.match(line)
     if not match:
         return None
-    return len(match.group(1)), (match.group(2) or "").strip()
+    rest = line[match.end() :]
+    text = rest.rstrip(" \t").rstrip("#").rstrip(" \t")
+    if text and rest[0] not in " \t":
+        return None  # "#hashtag", or seven hashes
+    return len(match.group(1)), text.strip()
 
 
 def split_references(markdown: str) -> tuple[str, list[str], bool]:
@@ -166,7 +177,7 @@ def prose(markdown: str, *, keep_citations: bool = False) -> Prose:
         body = drop_citations(body)
     text = strip_markdown(body)
     # Join the lines of each paragraph: a soft line break is not a phrase boundary.
-    text = re.sub(r"[ \t]*(?<!\n)\n(?!\n)[ \t]*", " ", text)
+    text = re.sub(r"(?<![ \t])[ \t]*(?<!\n)\n(?!\n)[ \t]*", " ", text)
     # Dots standing alone ("... And", ".]]") are not words, and split_sentences fails on them.
     text = re.sub(r"(?<!\S)\.+[\"')\]]*(?!\S)", "", text)
     return Prose(text=text, headings=headings)
@@ -275,7 +286,7 @@ def outline_html(html: str, *, whole_page: bool = True) -> Outline:
 def _warn_unclosed_tags(html: str, found: Outline) -> None:
     """libxml2 closes tags left open at the end silently; say so, it changes the page."""
     for tag in MUST_CLOSE:
-        opened = len(re.findall(rf"<{tag}(?:\s[^>]*)?>", html, re.I))
+        opened = len(re.findall(rf"<{tag}(?:\s[^<>]*)?>", html, re.I))
         closed = len(re.findall(rf"</{tag}\s*>", html, re.I))
         if opened > closed:
             found.warn(f"{opened - closed} <{tag}> tag(s) are never closed.")
@@ -374,7 +385,7 @@ def _inline_text(inline: Token, found: Outline) -> str:
     return _squash("".join(parts))
 
 
-ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+ATTRIBUTE = re.compile(r"""(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
 def _attributes(tag: str) -> dict[str, str]:

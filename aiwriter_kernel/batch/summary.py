@@ -19,6 +19,7 @@ from aiwriter_kernel.batch.layout import row_files
 from aiwriter_kernel.batch.models import BatchReport
 from aiwriter_kernel.batch.notebook_runner import read_result
 from aiwriter_kernel.batch.report import SUMMARY_CSV, SUMMARY_HTML
+from aiwriter_kernel.text.csv_safe import safe_record
 
 COLUMNS = (
     "row_key",
@@ -43,7 +44,7 @@ def write_summary(report: BatchReport) -> tuple[Path, Path]:
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows(safe_record(row) for row in table)
     html_path.write_text(_page(report, table), encoding="utf-8")
     return csv_path, html_path
 
@@ -57,12 +58,25 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
         table.append(
             {
                 **row.model_dump(mode="json"),
+                "output_path": _in_run_folder(row.output_path, directory),
                 "title": result.get("title"),
                 "word_count": result.get("word_count"),
                 "seo_score": result.get("seo_score"),
             }
         )
     return table
+
+
+def _in_run_folder(path: str | None, directory: Path) -> str | None:
+    """``path`` relative to the run's folder (else its file name alone): the summary is a
+    file users download and pass around, and an absolute path in it tells its readers how
+    the server's disk is laid out."""
+    if path is None:
+        return None
+    try:
+        return Path(path).relative_to(directory).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:

@@ -22,7 +22,9 @@ from aiwriter_kernel.text.words import words
 if TYPE_CHECKING:
     import numpy as np
 
-HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# The rest of the line; _heading_text cuts closing hashes (a lazy group before them took
+# time quadratic in a heading's run of spaces).
+HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+)$", re.MULTILINE)
 BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -62,6 +64,11 @@ class EvidenceSentence:
         return len(words(self.text))
 
 
+def _heading_text(raw: str) -> str:
+    """A heading line's text after its hashes, without closing hashes and spaces."""
+    return (raw.rstrip(" \t#") or raw[:1]).strip()
+
+
 @dataclass(frozen=True)
 class SourceLayout:
     """Where a source's headings and paragraphs start, to place its sentences."""
@@ -72,7 +79,9 @@ class SourceLayout:
 
     @classmethod
     def of(cls, source_text: str) -> SourceLayout:
-        headings = tuple((m.start(), m.group(1).strip()) for m in HEADING.finditer(source_text))
+        headings = tuple(
+            (m.start(), _heading_text(m.group(1))) for m in HEADING.finditer(source_text)
+        )
         starts = [0] + [match.end() for match in BLOCK_BREAK.finditer(source_text)]
         return cls(max(len(source_text), 1), headings, tuple(starts))
 

@@ -9,6 +9,8 @@ import hashlib
 import io
 from typing import TYPE_CHECKING
 
+from aiwriter_kernel.text.csv_safe import safe_row
+
 if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.calendar import CalendarEntry, ContentCalendar
 
@@ -17,20 +19,25 @@ PRODID = "-//AI-Writer//Content calendar//EN"
 
 
 def to_csv(calendar: ContentCalendar) -> str:
-    """One row per entry under a header row; the csv module does the quoting."""
+    """One row per entry under a header row; the csv module does the quoting, ``safe_row``
+    keeps titles and briefs from running as spreadsheet formulas. Rows end in CRLF as RFC
+    4180 says: with a bare LF the writer leaves a field holding a CR unquoted, which
+    splits the row for every reader."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for entry in calendar.entries:
         writer.writerow(
-            [
-                entry.date.isoformat(),
-                entry.channel,
-                entry.title,
-                entry.focus_keyword,
-                entry.brief,
-                entry.cluster,
-            ]
+            safe_row(
+                [
+                    entry.date.isoformat(),
+                    entry.channel,
+                    entry.title,
+                    entry.focus_keyword,
+                    entry.brief,
+                    entry.cluster,
+                ]
+            )
         )
     return buffer.getvalue()
 

@@ -30,7 +30,8 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+(.*)$")
 THREAD_NUMBER = re.compile(
     r"^\s*(?:(?:post|tweet)\s*\d+\s*[.):\-]?|\d+\s*/\s*\d*|\d+\s*[.):])\s+", re.IGNORECASE
 )
-FEATURE_SEPARATOR = re.compile("\\s*(?::|\\s[\u2014\u2013-]\\s|->|\u2192)\\s*")
+# Matched from the first space of a run only (linear; see text.sentences).
+FEATURE_SEPARATOR = re.compile("(?<!\\s)\\s*(?::|\\s[\u2014\u2013-]\\s|->|\u2192)\\s*")
 
 
 def label_pattern(*names: str) -> re.Pattern[str]:

@@ -42,9 +42,11 @@ if TYPE_CHECKING:
 OnEvent = Callable[[PipelineEvent], None]
 TOPIC_HITS = 8
 # A line that opens a labelled block: "Attention: ...", "**Attention:** ...", "- Proof: ...".
+# Its runs of spaces are possessive (\s*+): two plain \s* around an optional part split a
+# run in every way, in time quadratic in its length for each length of the label.
 LABEL_LINE = re.compile(
-    r"^\s*(?:[-*>#]+\s*)?(?:\*\*|__)?\s*(?P<label>[A-Za-z0-9][A-Za-z0-9 '&/-]{0,30}?)\s*"
-    r"(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<text>.*)$"
+    r"^\s*+(?:[-*>#]+\s*+)?(?:\*\*|__)?\s*+(?P<label>[A-Za-z0-9][A-Za-z0-9 '&/-]{0,30}?)\s*+"
+    r"(?:\*\*|__)?\s*+:\s*+(?:\*\*|__)?\s*+(?P<text>.*)$"
 )
 # The bold section labels of stored copy ("**Problem:** ..."), so copy can be rewritten.
 BOLD_LABEL = re.compile(r"^\*\*[^*\n]{1,40}:\*\*\s*", re.MULTILINE)

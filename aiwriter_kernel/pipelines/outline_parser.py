@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from aiwriter_kernel.pipelines.article_models import Outline, OutlineSection
+from aiwriter_kernel.text.sentences import heading_text
 
-HEADING = re.compile(r"^\s{0,3}(#{1,3})\s+(.+?)\s*#*\s*$")
+HEADING = re.compile(r"^\s{0,3}(#{1,3})\s+(.+)$")  # closing hashes: heading_text
 POINT = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+?)\s*$")
 LABEL = re.compile(r"\[(\d+)\]")
 MARKUP = re.compile(r"[*_`]+")
@@ -30,7 +31,7 @@ def parse_outline(
     for line in text.splitlines():
         heading = HEADING.match(line)
         if heading:
-            level, words = len(heading.group(1)), _clean(heading.group(2))
+            level, words = len(heading.group(1)), _clean(heading_text(heading.group(2)))
             if level == 1 and title is None:
                 title = words
             elif words:

@@ -29,6 +29,7 @@ from aiwriter_kernel.pipelines.personas import load_persona
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.pipelines.summary import missing_terms, redact
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.text.sentences import find_headings
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench
@@ -40,7 +41,7 @@ MIN_COVERAGE = 0.5  # share of the topic's words a passage must use to count as 
 MIN_MAX_CHARS = 100  # below this no channel's shape fits
 TITLE_CHARS = 120
 REFERENCES = re.compile(r"^\s{0,3}#{1,6}\s*(references|sources)\s*$", re.IGNORECASE | re.MULTILINE)
-FIRST_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+FIRST_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+)$", re.MULTILINE)  # see find_headings
 
 
 def _quiet(event: PipelineEvent) -> None:
@@ -201,7 +202,7 @@ class RewritePipeline:
         if request.topic is not None:
             return self._from_topic(request, voice, on_event)
         text = request.text or ""
-        headings = FIRST_HEADING.findall(text)
+        headings = find_headings(FIRST_HEADING, text)
         title = headings[0] if headings else " ".join(MARKER.sub("", text).split()[:10])
         return Material(title=title[:TITLE_CHARS], topic=title[:TITLE_CHARS], text=text)
 

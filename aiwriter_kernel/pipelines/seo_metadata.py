@@ -31,7 +31,7 @@ from aiwriter_kernel.pipelines.personas import load_persona
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
-from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
+from aiwriter_kernel.text.sentences import find_headings, split_sentences, strip_markdown
 from aiwriter_kernel.text.words import STOP_WORDS
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ HEADLINE_MAX = 110  # schema.org Article headline, as Google reads it
 SLUG_MAX = 60
 JSON_LD_KEYWORDS = 6
 REFERENCES = re.compile(r"^\s{0,3}#{1,6}\s+(references|sources)\s*$", re.I | re.M)
-H1 = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+H1 = re.compile(r"^\s{0,3}#\s+(.+)$", re.MULTILINE)  # closing hashes: find_headings
 LIST_PREFIX = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|title\s*\d*\s*:|meta description\s*:)\s*", re.I)
 TITLE_BREAKS = (": ", " \u2014 ", " \u2013 ", " - ", " | ")  # colon, dashes, bar
 
@@ -427,7 +427,7 @@ def refuse_banned_inputs(request: SeoMetadataRequest, banned: tuple[str, ...]) -
 def _document_from(markdown: str, fallback_title: str) -> Document:
     body = REFERENCES.split(markdown, maxsplit=1)[0]
     text = CITED.sub("", body).strip()
-    headline = next(iter(H1.findall(text)), "") or fallback_title
+    headline = next(iter(find_headings(H1, text)), "") or fallback_title
     if not text:
         raise ValidationError("the text has nothing but references to describe")
     return Document(text=text, headline=" ".join(strip_markdown(headline).split()))

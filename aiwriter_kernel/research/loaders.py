@@ -132,8 +132,10 @@ ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 BLANK_LINE_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
-ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-FRONT_MATTER_TITLE = re.compile(r"^title:[ \t]*[\"']?(.+?)[\"']?[ \t]*$", re.M)
+# Openings only: the closing hashes and quotes are cut in Python, since a lazy group before
+# optional trailing spaces takes time quadratic in a line's length (see text.sentences).
+ATX_OPENING = re.compile(r" {0,3}(#{1,6})[ \t]+")
+FRONT_MATTER_TITLE = re.compile(r"^title:(.+)$", re.M)
 DOCX_HEADING_STYLE = re.compile(r"^Heading (\d)$")
 # Elements that are page furniture, not content, for the lxml fallback extractor.
 HTML_NOISE_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside")
@@ -724,7 +726,19 @@ def _front_matter_title(text: str) -> str | None:
         return None
     end = text.find("\n---", 4)
     match = FRONT_MATTER_TITLE.search(text, 4, end) if end > 0 else None
-    return _clean_title(match.group(1)) if match else None
+    return _clean_title(_unquote(match.group(1))) if match else None
+
+
+def _unquote(value: str) -> str:
+    """A YAML value without its spaces and one opening and one closing quote (never the
+    last character: a lone quote stays)."""
+    value = value.lstrip(" \t")
+    if len(value) > 1 and value[0] in "\"'":
+        value = value[1:]
+    value = value.rstrip(" \t")
+    if len(value) > 1 and value[-1] in "\"'":
+        value = value[:-1]
+    return value
 
 
 def _heading_title(text: str, *, any_level: bool) -> str | None:
@@ -734,10 +748,23 @@ def _heading_title(text: str, *, any_level: bool) -> str | None:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
             continue
-        match = None if in_fence else ATX_HEADING.match(line)
-        if match and (any_level or len(match.group(1)) == 1):
-            return _clean_title(match.group(2)) or None
+        heading = None if in_fence else _atx_heading(line)
+        if heading and (any_level or heading[0] == 1):
+            return _clean_title(heading[1]) or None
     return None
+
+
+def _atx_heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of a "## Text ##" line, else None; closing hashes count only after a
+    space ("# C#" is about C#)."""
+    match = ATX_OPENING.match(line)
+    if not match:
+        return None
+    text = line[match.end() :].rstrip(" \t")
+    unclosed = text.rstrip("#")
+    if unclosed and unclosed != text and unclosed[-1] in " \t":
+        text = unclosed.rstrip(" \t")
+    return len(match.group(1)), text
 
 
 def _clean_title(raw: str) -> str:

@@ -45,12 +45,19 @@ ABBREVIATIONS = {
 # A sentence ends at . ! or ?, with any closing quotes or brackets that follow (they
 # belong to it), before white space and a capital, digit or opening quote/bracket.
 BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
+# Every pattern below must match in linear time, whatever the text: a search that fails
+# starts again at the next character, so a pattern whose failed attempt scans to the end of
+# the text (``\[[^\]]*`` on "[[[[...") costs time quadratic in its length. Hence bracket
+# text stops at the next bracket, link targets at an unbalanced parenthesis, and emphasis at
+# the next marker of its own kind: consecutive attempts then scan disjoint stretches.
+LINK_TARGET = r"\((?:[^()]|\([^()]*\))*+\)"  # one level of parentheses: wiki/Foo_(bar)
 MARKDOWN_NOISE = [
     (re.compile(r"`{3}.*?`{3}", re.DOTALL), " "),  # fenced code
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"!\[[^\[\]]*\]" + LINK_TARGET), " "),  # images
+    (re.compile(r"\[([^\[\]]+)\]" + LINK_TARGET), r"\1"),  # links keep their text
     (re.compile(r"`([^`]*)`"), r"\1"),
-    (re.compile(r"(\*\*|__|\*|_)(\S.*?\S|\S)\1"), r"\2"),
+    # Bold or italic text: it ends at the first marker like its opening one.
+    (re.compile(r"(\*\*|__|\*|_)(\S(?:(?!\1).)*?(?!\1)\S|\S)\1"), r"\2"),
     (re.compile(r"^[ \t]{0,3}#{1,6}\s+(.*)$", re.MULTILINE), r"\n\1\n"),  # headings stand alone
     (re.compile(r"^[ \t]{0,3}(>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),
     (re.compile(r"[ \t]+"), " "),
@@ -73,6 +80,20 @@ LEANING_OPENERS = re.compile(
 def leans_on_previous(sentence: str) -> bool:
     """Whether ``sentence`` opens with a word that refers back ("This...", "However...")."""
     return bool(LEANING_OPENERS.match(sentence.strip()))
+
+
+def heading_text(raw: str) -> str:
+    """What follows an ATX heading's opening hashes, without its closing hashes and spaces
+    ("Title ##" -> "Title"). Cut with ``rstrip``: patterns ending ``(.+?)\\s*#*\\s*$``
+    retried their tail at every character, in time cubic in the length of a line of
+    spaces (seconds for a 1,500-character heading)."""
+    text = raw.rstrip().rstrip("#").rstrip()
+    return text or raw[:1]
+
+
+def find_headings(pattern: re.Pattern[str], text: str) -> list[str]:
+    """``heading_text`` of each match of ``pattern``, whose one group runs to the line end."""
+    return [heading_text(raw) for raw in pattern.findall(text)]
 
 
 def strip_markdown(text: str) -> str:

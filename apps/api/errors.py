@@ -1,9 +1,13 @@
 """Kernel errors as HTTP answers: every one a 4xx (or 5xx for a provider outage or a broken
-store on the server) with the kernel's one-line message as ``detail``, never a traceback."""
+store on the server) with the kernel's one-line message as ``detail``, never a traceback;
+and invalid requests as a 422 that says where and what, without echoing what was sent."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from aiwriter_kernel.errors import (
@@ -55,8 +59,50 @@ async def kernel_error_handler(request: Request, error: Exception) -> JSONRespon
     return JSONResponse({"detail": str(error)}, status_code=status_for(error), headers=headers)
 
 
+MAX_REPORTED_ERRORS = 20
+MAX_TEXT_CHARS = 200
+
+
+def safe_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
+    """``value`` as text that always encodes as UTF-8 and is at most ``limit`` characters:
+    a message or field name may hold what the client sent, a lone surrogate (which made
+    encoding the answer fail: a 500) or a megabyte of it."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    """Where and what of each error (location, message, type), at most
+    ``MAX_REPORTED_ERRORS`` of them, then one saying how many more there were. FastAPI's
+    own answer also echoes each invalid input: a 360 KB body got a 2.2 MB answer."""
+    errors = error.errors()
+    reported = [
+        {
+            "loc": [part if isinstance(part, int) else safe_text(part) for part in e["loc"]],
+            "msg": safe_text(e["msg"]),
+            "type": safe_text(e["type"]),
+        }
+        for e in errors[:MAX_REPORTED_ERRORS]
+    ]
+    if len(errors) > MAX_REPORTED_ERRORS:
+        more = len(errors) - MAX_REPORTED_ERRORS
+        reported.append({"loc": [], "msg": f"and {more} more errors", "type": "too_many_errors"})
+    return reported
+
+
+async def validation_error_handler(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return JSONResponse(
+        {"detail": validation_errors(error)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every kernel error raised by a route as JSON ``{"detail": ...}`` with its
-    status, so no kernel failure reaches the client as a 500 with a traceback. (The /v1
-    routes convert errors to OpenAI's shape themselves before this handler sees them.)"""
+    status, so no kernel failure reaches the client as a 500 with a traceback, and every
+    invalid request as a 422 listing its errors. (The /v1 routes convert errors to
+    OpenAI's shape themselves before these handlers see them.)"""
     app.add_exception_handler(AIWriterError, kernel_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

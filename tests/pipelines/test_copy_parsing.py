@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aiwriter_kernel.copy_frameworks import resolve_framework
 from aiwriter_kernel.pipelines.copywriting import parse_copy, trim_to
 
@@ -60,3 +62,13 @@ def test_trimming_keeps_whole_sentences_within_the_limit() -> None:
     text = "One two three. Four five six. Seven eight nine."
     assert trim_to(text, 30) == "One two three. Four five six."
     assert trim_to("A very long single sentence indeed.", 20) == "A very long single…"
+
+
+@pytest.mark.timeout(60)
+def test_labels_after_long_runs_of_spaces_are_read_in_linear_time() -> None:
+    """Two plain ``\\s*`` around an optional part split such a run in every way: hours."""
+    gap = " " * 200_000
+    answer = f"##{gap}Problem{gap}:{gap}Plans slip.\nAgitate: Work{gap}waits.\n# a{gap}b"
+    texts, _ = parse_copy(answer, PAS)
+    assert texts["Problem"] == "Plans slip."
+    assert texts["Agitate"].split() == ["Work", "waits.", "#", "a", "b"]

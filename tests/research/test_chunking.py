@@ -204,3 +204,12 @@ def test_twenty_thousand_chunks_worth_of_text_is_chunked_whole() -> None:
     assert len(chunks) >= 20_000
     assert chunks[-1].end == len(text)
     assert all(text[c.start : c.end] == c.text for c in chunks[::997])
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("stops", ["!" * 400_000, "." * 400_000, "?!" * 200_000])
+def test_a_long_run_of_stops_is_cut_in_linear_time(stops: str) -> None:
+    """Such a run was matched again from each of its characters: minutes at this length."""
+    chunks = chunk_text(stops)
+    assert "".join(chunk.text for chunk in chunks) == stops  # no overlap inside a run
+    assert all(len(chunk.text) <= 1200 for chunk in chunks)

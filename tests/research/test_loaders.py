@@ -569,3 +569,25 @@ def test_supported_suffixes() -> None:
     assert {".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf", ".ipynb", ".docx"} == (
         SUPPORTED_SUFFIXES
     )
+
+
+# Lines on which the title patterns backtracked from every character (minutes each).
+GAP = " " * 400_000
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("---\ntitle: 'Worm' " + GAP + "\n---\nText.", "Worm"),
+        ("# Worm ##" + GAP + "\n\nText.", "Worm"),
+        ("# C#" + GAP + "\n\nText.", "C#"),
+        ("# Worm" + GAP + "farms\n\nText.", "Worm farms"),
+        ("Worm " + "[" * 200_000 + "]" * 200_000, "Worm…"),
+        ("*a " * 130_000, "*a *a"),
+    ],
+)
+def test_titles_of_long_lines_are_found_in_linear_time(text: str, title: str) -> None:
+    document = load_bytes(text.encode(), origin="notes.md", content_type="text/markdown")
+    assert document.title.startswith(title)
+    assert len(document.title) <= 200

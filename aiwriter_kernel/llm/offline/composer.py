@@ -30,7 +30,12 @@ from aiwriter_kernel.llm.tasks import (
 )
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
-from aiwriter_kernel.text.sentences import leans_on_previous, split_sentences, strip_markdown
+from aiwriter_kernel.text.sentences import (
+    find_headings,
+    leans_on_previous,
+    split_sentences,
+    strip_markdown,
+)
 from aiwriter_kernel.text.titles import title_case
 from aiwriter_kernel.text.words import cosine, terms
 
@@ -42,8 +47,9 @@ ANSWER_MIN_RELEVANCE = 0.12
 ANSWER_RELATIVE_RELEVANCE = 0.5  # an answer's sentences are at least half as relevant as its best
 ANSWER_WORDS = 120
 SECTION_MIN_RELEVANCE = 0.1  # below this a sentence is off the section's subject
-HEADING_LINE = re.compile(r"^\s{0,3}#{1,3}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-H1_LINE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# Closing hashes are cut by find_headings (a regex for them took cubic time).
+HEADING_LINE = re.compile(r"^\s{0,3}#{1,3}\s+(.+)$", re.MULTILINE)
+H1_LINE = re.compile(r"^\s{0,3}#\s+(.+)$", re.MULTILINE)
 NOT_TITLE_HEADINGS = {"references", "sources", "introduction", "conclusion", "summary"}
 DESCRIPTION_POOL = 12  # the most central sentences a meta description is built from
 QUESTION_OPENERS = {"how", "what", "why", "when", "where", "who", "which", "is", "are", "can", "do"}
@@ -176,7 +182,7 @@ class OfflineComposer:
         source_headings = [
             match.strip()
             for source in task.sources
-            for match in HEADING_LINE.findall(source.text)
+            for match in find_headings(HEADING_LINE, source.text)
             if 2 <= len(match.split()) <= 8
         ]
         keyphrases = extract_keyphrases(
@@ -276,13 +282,13 @@ class OfflineComposer:
         only what the text covers), each within the limit, carrying the keyword when given,
         free of the persona's banned words, most specific first."""
         keyword = " ".join((task.keyword or "").split())
-        main = next(iter(H1_LINE.findall(task.text)), "")
+        main = next(iter(find_headings(H1_LINE, task.text)), "")
         # "Subject: how to ..." headings lead with their subject, not the whole line
         subject = main.split(": ", 1)[0] if ": " in main else main
         lead = title_case(keyword) if keyword else subject or self._title_lead(task.text)
         subheads = [
             title_case(heading)
-            for heading in HEADING_LINE.findall(task.text)
+            for heading in find_headings(HEADING_LINE, task.text)
             if heading != main
             and 1 <= len(heading.split()) <= 7
             and heading.lower() not in NOT_TITLE_HEADINGS
@@ -384,7 +390,7 @@ class OfflineComposer:
         sentences = self._central_sentences(task.text, banned)
         plain = CITATION.sub("", strip_markdown(task.text))
         reading = [" ".join(s.split()) for s in split_sentences(plain)]
-        headings = [h for h in HEADING_LINE.findall(task.text) if not find_banned(h, banned)]
+        headings = [h for h in find_headings(HEADING_LINE, task.text) if not find_banned(h, banned)]
         title = headings[0] if headings else ""
         tags = self._hashtags(task.text, rules.target_hashtags, banned)
         tag_room = len(" ".join(tags)) + 2 if tags else 0
@@ -412,7 +418,7 @@ class OfflineComposer:
         text is about), then the rest by score."""
         if limit == 0:
             return []
-        headings = HEADING_LINE.findall(text)
+        headings = find_headings(HEADING_LINE, text)
         heading_terms = set(terms(" ".join(headings)))
         found = extract_keyphrases([strip_markdown(text)], top=limit * 4, headings=headings)
         ranked = sorted(found, key=lambda k: not set(terms(k.phrase)) & heading_terms)

@@ -16,7 +16,9 @@ from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 from aiwriter_kernel.text.words import TermWeights, cosine, terms, words
 
 MIN_WORDS, MAX_WORDS = 6, 60
-CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+# Spaces before a marker are matched from the first of them only: tried from each, a long
+# run without a marker after it took time quadratic in its length.
+CITATION = re.compile(r"(?<!\s)\s*\[\d+(?:\s*,\s*\d+)*\]")
 CODE_LIKE = re.compile(r"[{}=<>$\\]|::|\(\)|^\W")
 
 

@@ -25,7 +25,7 @@ from aiwriter_kernel.errors import AIWriterError, NotFoundError, PromptError
 from aiwriter_kernel.llm.gateway import CompletionStream
 from aiwriter_kernel.llm.messages import Completion
 from apps.api.auth import UserWorkbench
-from apps.api.errors import status_for
+from apps.api.errors import safe_text, status_for
 from apps.api.openai_models import (
     AssistantMessage,
     ChatCompletion,
@@ -102,8 +102,8 @@ def error_response(error: Exception) -> JSONResponse:
 
 def _invalid_request(error: RequestValidationError) -> JSONResponse:
     first = error.errors()[0] if error.errors() else {}
-    where = [str(part) for part in first.get("loc", ()) if part != "body"]
-    message = str(first.get("msg", "the request is invalid")).removeprefix("Value error, ")
+    where = [safe_text(part) for part in first.get("loc", ()) if part != "body"]
+    message = safe_text(first.get("msg", "the request is invalid")).removeprefix("Value error, ")
     if first.get("type") == "json_invalid":
         return openai_error(400, f"the request body is not valid JSON: {message}")
     param = ".".join(where) or None
