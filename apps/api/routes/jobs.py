@@ -63,7 +63,17 @@ def accepted(job: JobRecord, request: Request, response: Response) -> JobAccepte
     return JobAccepted(id=job.id, status=job.status, kind=job.kind, links=links)
 
 
-@router.post("/jobs", status_code=202, response_model=JobAccepted)
+SUBMIT_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": (
+            "The request is invalid, or names a provider or model this server does not "
+            "serve; `detail` says which field and why."
+        )
+    },
+}
+
+
+@router.post("/jobs", status_code=202, response_model=JobAccepted, responses=SUBMIT_ERRORS)
 def submit_job(
     submission: Annotated[JobSubmission, Body()],
     wb: UserWorkbench,
