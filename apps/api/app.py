@@ -22,6 +22,7 @@ from apps.api.models import json_error
 from apps.api.ratelimit import close_limiter, enforce_rate_limit
 from apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
 from apps.api.settings import ApiSettings
+from apps.api.streams import JobStreams
 from apps.api.timeouts import install_request_timeout
 
 API_VERSION = "1"
@@ -62,15 +63,16 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 def lifespan_for(
     workbench: Workbench | None, settings: Settings | None, api_settings: ApiSettings
 ) -> Lifespan:
-    """What runs around serving: open the workbench (unless given one) and start the job
-    dispatcher; at shutdown stop the dispatcher, close the rate limiter the app made and
-    the workbench it opened."""
+    """What runs around serving: open the workbench (unless given one), start counting
+    event streams and start the job dispatcher; at shutdown stop the dispatcher, close the
+    rate limiter the app made and the workbench it opened."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = workbench is None
         app.state.workbench = workbench or Workbench.open(settings=settings)
         app.state.api_settings = api_settings
+        app.state.streams = JobStreams.from_settings(api_settings)
         jobs_runtime.start(app)
         try:
             yield

@@ -27,6 +27,16 @@ class ApiSettings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=120, gt=0, description="Requests per API key per minute; more get 429."
     )
+    sse_streams_per_user: int = Field(
+        default=4,
+        ge=1,
+        description="Event streams a user may hold open per API process; 429 above.",
+    )
+    sse_stream_max_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="An event stream ends after this with a retry hint; Last-Event-ID resumes it.",
+    )
     job_workers: int = Field(default=1, ge=1, le=32, description="Jobs run at the same time.")
     job_executor: Literal["local", "dask"] = Field(
         default="local", description="Where jobs run: a local process pool, or a Dask cluster."

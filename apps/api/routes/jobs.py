@@ -8,15 +8,13 @@ stays). Cancelling a finished job is a 409.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from aiwriter_kernel.store.records import JOB_TERMINAL, JobRecord, JobStatus
+from aiwriter_kernel.store.records import JobRecord, JobStatus
 from apps.api.auth import UserWorkbench
 from apps.api.job_models import (
     JobAccepted,
@@ -24,13 +22,12 @@ from apps.api.job_models import (
     JobSubmission,
     JobView,
     links_for,
-    public_event_data,
 )
 from apps.api.models import ErrorDetail, json_error
+from apps.api.streams import JobStreams, StreamSlot, job_event_stream, job_streams
 
 router = APIRouter(tags=["jobs"])
 
-STREAM_POLL_S = 0.25
 NO_SUCH_JOB: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorDetail, "description": "No such job of yours."}
 }
@@ -105,34 +102,33 @@ def list_job_events(
     return [JobEventView.of(event, wb.settings.home) for event in wb.job_events(job.id, after)]
 
 
-@router.get(
-    "/jobs/{job_id}/events",
-    response_class=EventSourceResponse,
-    responses={404: json_error("No such job of yours.")},
-)
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: json_error("No such job of yours."),
+    429: json_error(
+        "Over the key's rate limit, or the user already holds all their event streams; "
+        "see Retry-After."
+    ),
+}
+
+
+@router.get("/jobs/{job_id}/events", response_class=EventSourceResponse, responses=STREAM_RESPONSES)
 async def stream_job_events(
     job: OwnedJob,
     wb: UserWorkbench,
+    _slot: StreamSlot,
+    streams: Annotated[JobStreams, Depends(job_streams)],
     after: Annotated[int, Query(ge=0, description="Send only events after this seq.")] = 0,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events: ``id`` is the event's seq, ``event`` its type ("status", "stage",
     "text", "progress", "checkpoint"), ``data`` its JSON. The stream ends after the
-    job's final status; reconnecting with ``Last-Event-ID`` resumes after that event."""
+    job's final status; reconnecting with ``Last-Event-ID`` resumes after that event. A
+    stream also ends at the server's time limit, with a ``retry:`` hint and no final
+    status: reconnect with ``Last-Event-ID`` to go on. A user may hold a few streams at
+    once (429 beyond); see ``apps/api/streams.py``."""
     seen = max(after, _event_id(last_event_id))
-    while True:
-        events = await run_in_threadpool(wb.job_events, job.id, seen)
-        for event in events:
-            seen = event.seq
-            data = public_event_data(event, wb.settings.home)
-            yield ServerSentEvent(data=data, event=event.type, id=str(event.seq))
-            if event.type == "status" and event.data.get("status") in JOB_TERMINAL:
-                return
-        if not events:
-            current = await run_in_threadpool(wb.job, job.id)
-            if current.finished and not await run_in_threadpool(wb.job_events, job.id, seen):
-                return  # resumed after the end: nothing more will come
-            await asyncio.sleep(STREAM_POLL_S)
+    async for event in job_event_stream(wb, job.id, seen, streams):
+        yield event
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobView, responses=CANCEL_RESPONSES)
