@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, HTTPException, Request, Response, status
 
-from apps.api.auth import api_key
+from apps.api.credentials import api_key
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -58,6 +58,11 @@ if ttl < 0 then
 end
 return {count, ttl}
 """
+# The same counter read without counting: {count, ms left in window} ({0, <0} for none).
+REDIS_PEEK_SCRIPT = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+return {count, redis.call('PTTL', KEYS[1])}
+"""
 
 _build_lock = threading.Lock()
 
@@ -77,6 +82,10 @@ class RateLimiter(Protocol):
 
     def hit(self, bucket: str) -> Decision:
         """Count one request in ``bucket`` and say whether it may go ahead."""
+        ...
+
+    def peek(self, bucket: str) -> Decision:
+        """Say whether one more request in ``bucket`` would go ahead, without counting it."""
         ...
 
 
@@ -112,15 +121,24 @@ class InProcessLimiter:
         self._next_sweep = 0.0
 
     def hit(self, bucket: str) -> Decision:
+        return self._count(bucket, 1)
+
+    def peek(self, bucket: str) -> Decision:
+        return self._count(bucket, 0)
+
+    def _count(self, bucket: str, added: int) -> Decision:
+        """Add ``added`` to the bucket's window; the verdict on one more request (counted
+        already when ``added`` is 1, only looked at when it is 0)."""
         with self._lock:
             now = self._clock()
             self._sweep(now)
             started, count = self._windows.get(bucket, (now, 0))
             if now - started >= self.window_s:
                 started, count = now, 0
-            count += 1
-            self._windows[bucket] = (started, count)
-            return _decision(count, self.limit, started + self.window_s - now)
+            count += added
+            if added:
+                self._windows[bucket] = (started, count)
+            return _decision(count + 1 - added, self.limit, started + self.window_s - now)
 
     def _sweep(self, now: float) -> None:
         """Forget ended windows now and then, so made-up keys cannot grow the dict forever."""
@@ -154,14 +172,29 @@ class RedisLimiter:
         self.fallback = fallback or InProcessLimiter(limit, window_s=window_s)
         self._client = _redis_client(url)
         self._script = self._client.register_script(REDIS_SCRIPT)
+        self._peek_script = self._client.register_script(REDIS_PEEK_SCRIPT)
         self._degraded = False
 
     def hit(self, bucket: str) -> Decision:
+        window_ms = int(self.window_s * 1000)
+        return self._run(self._script, bucket, [window_ms], self.fallback.hit)
+
+    def peek(self, bucket: str) -> Decision:
+        return self._run(self._peek_script, bucket, [], self.fallback.peek, added=0)
+
+    def _run(
+        self,
+        script: Any,
+        bucket: str,
+        args: list[int],
+        fallback: Callable[[str], Decision],
+        added: int = 1,
+    ) -> Decision:
+        """Run one of the scripts on the bucket's counter; count in-process when Redis fails."""
         import redis
 
-        window_ms = int(self.window_s * 1000)
         try:
-            count, ttl_ms = self._script(keys=[self.prefix + bucket], args=[window_ms])
+            count, ttl_ms = script(keys=[self.prefix + bucket], args=args)
         except redis.RedisError as error:
             if not self._degraded:
                 self._degraded = True
@@ -170,11 +203,12 @@ class RedisLimiter:
                     "until it is back",
                     type(error).__name__,
                 )
-            return self.fallback.hit(bucket)
+            return fallback(bucket)
         if self._degraded:
             self._degraded = False
             log.warning("rate limits: Redis is reachable again; limits are shared once more")
-        return _decision(int(count), self.limit, int(ttl_ms) / 1000)
+        seconds_left = int(ttl_ms) / 1000 if int(ttl_ms) >= 0 else self.window_s
+        return _decision(int(count) + 1 - added, self.limit, seconds_left)
 
     def close(self) -> None:
         self._client.close()
@@ -195,39 +229,50 @@ def _redis_client(url: str) -> Any:
     )
 
 
-def build_limiter(limit: int, redis_url: str | None) -> RateLimiter:
-    """Redis-backed when a Redis URL is configured, in-process otherwise."""
+def build_limiter(limit: int, redis_url: str | None, prefix: str = REDIS_PREFIX) -> RateLimiter:
+    """Redis-backed (counters under ``prefix``) when a Redis URL is configured, in-process
+    otherwise."""
     if redis_url:
-        return RedisLimiter(redis_url, limit)
+        return RedisLimiter(redis_url, limit, prefix=prefix)
     return InProcessLimiter(limit)
 
 
 def limiter_for(app: FastAPI) -> RateLimiter:
-    """The app's limiter, made on first use from its settings; tests may set
+    """The app's per-key limiter, made on first use from its settings; tests may set
     ``app.state.rate_limiter`` beforehand (an injected clock, a Redis key prefix)."""
-    limiter = getattr(app.state, "rate_limiter", None)
+
+    def build() -> RateLimiter:
+        limit = app.state.api_settings.rate_limit_per_minute
+        return build_limiter(limit, app.state.workbench.settings.redis_url)
+
+    return app_limiter(app, "rate_limiter", build)
+
+
+def app_limiter(app: FastAPI, name: str, build: Callable[[], RateLimiter]) -> RateLimiter:
+    """``app.state.<name>``, made by ``build`` on first use (once, even when two requests
+    arrive together) and then owned by the app: ``close_limiter`` closes it at shutdown."""
+    limiter = getattr(app.state, name, None)
     if limiter is not None:
         return limiter
     with _build_lock:
-        limiter = getattr(app.state, "rate_limiter", None)
+        limiter = getattr(app.state, name, None)
         if limiter is None:
-            limit = app.state.api_settings.rate_limit_per_minute
-            limiter = build_limiter(limit, app.state.workbench.settings.redis_url)
-            app.state.rate_limiter = limiter
-            app.state.rate_limiter_owned = True
+            limiter = build()
+            setattr(app.state, name, limiter)
+            setattr(app.state, f"{name}_owned", True)
         return limiter
 
 
-def close_limiter(app: FastAPI) -> None:
-    """At shutdown: close the limiter ``limiter_for`` made (a Redis one holds a connection
+def close_limiter(app: FastAPI, name: str = "rate_limiter") -> None:
+    """At shutdown: close the limiter ``app_limiter`` made (a Redis one holds a connection
     pool) and forget it, so a restarted app makes a fresh one. One a test injected stays
     the test's to close."""
     with _build_lock:
-        limiter = getattr(app.state, "rate_limiter", None)
-        if limiter is None or not getattr(app.state, "rate_limiter_owned", False):
+        limiter = getattr(app.state, name, None)
+        if limiter is None or not getattr(app.state, f"{name}_owned", False):
             return
-        app.state.rate_limiter = None
-        app.state.rate_limiter_owned = False
+        setattr(app.state, name, None)
+        setattr(app.state, f"{name}_owned", False)
     close = getattr(limiter, "close", None)
     if close is not None:
         close()

@@ -27,6 +27,14 @@ class ApiSettings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=120, gt=0, description="Requests per API key per minute; more get 429."
     )
+    auth_failures_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description=(
+            "Failed authentications per client address (IPv6: per /64) per minute; more get "
+            "429 before any key lookup. 0 turns the limit off."
+        ),
+    )
     job_workers: int = Field(default=1, ge=1, le=32, description="Jobs run at the same time.")
     job_executor: Literal["local", "dask"] = Field(
         default="local", description="Where jobs run: a local process pool, or a Dask cluster."
