@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aiwriter_kernel.config import Settings
+from aiwriter_kernel.redaction import redact_server_logs
 from aiwriter_kernel.workbench import Workbench
 from apps.api import jobs_runtime
 from apps.api.auth_failures import LIMITER_NAME as AUTH_FAILURE_LIMITER
@@ -48,7 +49,10 @@ def create_app(
     """The app for ``workbench`` (else one opened from ``settings`` / ``AIWRITER_*``).
 
     A workbench passed in stays the caller's to close; one opened here closes at shutdown.
+    uvicorn's log lines get their query values masked (a key sent as ``?api_key=`` is
+    refused, but would otherwise be kept in the access log).
     """
+    redact_server_logs()
     api_settings = api_settings or ApiSettings()
     app = FastAPI(
         title="AI-Writer API",
