@@ -8,7 +8,8 @@ address, in a fixed one-minute window (``AIWRITER_API_AUTH_FAILURES_PER_MINUTE``
   (no increment) before the key is looked up; an address at the limit gets 429 with
   ``Retry-After`` and costs no database work. ``count_failure`` adds one when a lookup
   finds no usable key. A valid key is never counted, and a request without a key is a
-  plain 401 that costs nothing, so it is not counted either.
+  plain 401 that costs nothing, so it is not counted either. Guesses already in flight
+  when the limit is reached still get their lookup: at most one per concurrent request.
 - **IPv6 by /64.** One IPv6 host usually holds a whole /64 and can pick a new address in it
   for every request; counting per address would let it guess without limit.
 - **Shared through Redis** when ``AIWRITER_REDIS_URL`` is set (under their own prefix), with

@@ -6,6 +6,8 @@ How it behaves, and why:
   one to count it against. A request *with* a key is counted against that key before the
   key is verified, so a client hammering the API with made-up keys is slowed down before
   each attempt costs a database lookup. Keys are counted under their sha256, never in plain.
+  A client inventing a new key each time is stopped per address instead (``auth_failures``,
+  which uses these limiters with ``peek`` before the lookup and ``hit`` on a failure).
 - **Where it counts.** In this process by default (one worker). When the workbench's
   ``redis_url`` (``AIWRITER_REDIS_URL``) is set, in Redis, with one atomic script (INCR,
   then PEXPIRE on the window's first request), so several workers enforce one shared limit.
@@ -121,24 +123,23 @@ class InProcessLimiter:
         self._next_sweep = 0.0
 
     def hit(self, bucket: str) -> Decision:
-        return self._count(bucket, 1)
+        return self._judge(bucket, counted=True)
 
     def peek(self, bucket: str) -> Decision:
-        return self._count(bucket, 0)
+        return self._judge(bucket, counted=False)
 
-    def _count(self, bucket: str, added: int) -> Decision:
-        """Add ``added`` to the bucket's window; the verdict on one more request (counted
-        already when ``added`` is 1, only looked at when it is 0)."""
+    def _judge(self, bucket: str, *, counted: bool) -> Decision:
+        """The verdict on one more request in the bucket's window, counting it when
+        ``counted``; a peek stores nothing."""
         with self._lock:
             now = self._clock()
             self._sweep(now)
             started, count = self._windows.get(bucket, (now, 0))
             if now - started >= self.window_s:
                 started, count = now, 0
-            count += added
-            if added:
-                self._windows[bucket] = (started, count)
-            return _decision(count + 1 - added, self.limit, started + self.window_s - now)
+            if counted:
+                self._windows[bucket] = (started, count + 1)
+            return _decision(count + 1, self.limit, started + self.window_s - now)
 
     def _sweep(self, now: float) -> None:
         """Forget ended windows now and then, so made-up keys cannot grow the dict forever."""
@@ -177,20 +178,14 @@ class RedisLimiter:
 
     def hit(self, bucket: str) -> Decision:
         window_ms = int(self.window_s * 1000)
-        return self._run(self._script, bucket, [window_ms], self.fallback.hit)
+        return self._judge(self._script, bucket, [window_ms], counted=True)
 
     def peek(self, bucket: str) -> Decision:
-        return self._run(self._peek_script, bucket, [], self.fallback.peek, added=0)
+        return self._judge(self._peek_script, bucket, [], counted=False)
 
-    def _run(
-        self,
-        script: Any,
-        bucket: str,
-        args: list[int],
-        fallback: Callable[[str], Decision],
-        added: int = 1,
-    ) -> Decision:
-        """Run one of the scripts on the bucket's counter; count in-process when Redis fails."""
+    def _judge(self, script: Any, bucket: str, args: list[int], *, counted: bool) -> Decision:
+        """Run ``script`` on the bucket's counter (it returns the count, after counting
+        when ``counted``); judge in-process when Redis fails."""
         import redis
 
         try:
@@ -203,12 +198,13 @@ class RedisLimiter:
                     "until it is back",
                     type(error).__name__,
                 )
-            return fallback(bucket)
+            return self.fallback.hit(bucket) if counted else self.fallback.peek(bucket)
         if self._degraded:
             self._degraded = False
             log.warning("rate limits: Redis is reachable again; limits are shared once more")
         seconds_left = int(ttl_ms) / 1000 if int(ttl_ms) >= 0 else self.window_s
-        return _decision(int(count) + 1 - added, self.limit, seconds_left)
+        judged = int(count) if counted else int(count) + 1
+        return _decision(judged, self.limit, seconds_left)
 
     def close(self) -> None:
         self._client.close()
