@@ -6,14 +6,16 @@ quotes it, would reach every API user and be stored in the call log, the job and
 events. So the redaction is defined here once: ``redact_url`` for showing a URL,
 ``url_secrets`` for the secret parts of one, ``redact_text`` and ``redact_error`` for
 messages that may quote a URL or a key, ``redact_http_client_logs`` for the log lines in
-which HTTP clients write each request's full URL.
+which HTTP clients write each request's full URL, and ``redact_server_logs`` for the access
+log lines in which uvicorn writes each request's path and query: a client that puts its key
+in the query string (``?api_key=...``) is refused, but the line would still keep the key.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, unquote_plus
 
 MASK = "***"
@@ -24,6 +26,12 @@ MIN_SECRET_CHARS = 4
 URL_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>`]+(?<![.,;:!?)\]])")
 # httpx logs "HTTP Request: POST <full URL> ..." at INFO, user info and query included.
 HTTP_CLIENT_LOGGERS = ("httpx", "httpx2")
+# uvicorn writes "GET /path?query HTTP/1.1" to its access log, and request details to its
+# error log (invalid requests, exceptions in the app).
+SERVER_LOGGERS = ("uvicorn.access", "uvicorn.error")
+# A request target as a server logs it: a path and a non-empty query, standing alone (after a
+# space, a quote, a bracket or at the start), so a URL's own path is left to URL_PATTERN.
+TARGET_PATTERN = re.compile(r"(?:^|(?<=[\s'\"(\[=]))/[^\s?#'\"<>`]*\?[^\s'\"<>`]+")
 _PARTS = re.compile(r"^(?P<scheme>[^:/?#]+://)(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?P<rest>.*)$")
 
 
@@ -34,10 +42,17 @@ def redact_url(url: str) -> str:
     if parts is None:
         return url
     host = parts["netloc"].rpartition("@")[2]
-    query, has_fragment, _ = parts["rest"].partition("#")
-    shown = f"{parts['scheme']}{host}{parts['path']}"
-    if query:
-        shown += "?" + "&".join(_masked_parameter(p) for p in query[1:].split("&"))
+    return f"{parts['scheme']}{host}{redact_request_target(parts['path'] + parts['rest'])}"
+
+
+def redact_request_target(target: str) -> str:
+    """A path as requested (``/api/drafts?api_key=...#top``) with every query value and the
+    fragment masked; the path kept, so a log line still says what was asked for."""
+    before_fragment, has_fragment, _ = target.partition("#")
+    path, has_query, query = before_fragment.partition("?")
+    shown = path
+    if has_query:
+        shown += "?" + "&".join(_masked_parameter(p) for p in query.split("&"))
     if has_fragment:
         shown += f"#{MASK}"
     return shown
@@ -81,14 +96,30 @@ def redact_error(error: BaseException, secrets: Iterable[str | None]) -> BaseExc
     return error
 
 
+def redact_log_text(text: str) -> str:
+    """``text`` with every URL shown by ``redact_url`` and every request target standing
+    alone (``/path?query``, as servers log it) shown by ``redact_request_target``."""
+    cleaned = URL_PATTERN.sub(lambda match: redact_url(match[0]), text)
+    return TARGET_PATTERN.sub(lambda match: redact_request_target(match[0]), cleaned)
+
+
 class UrlRedactingFilter(logging.Filter):
-    """Rewrites a log record so every URL in it is shown by ``redact_url``."""
+    """Rewrites a log record so no query value of a URL or request target in it is shown.
+
+    The arguments are cleaned one by one and keep their places, because formatters may read
+    them: uvicorn's access formatter unpacks (client, method, path, version, status) to build
+    ``%(request_line)s``. Only a message whose format string itself holds a URL is formatted
+    here and stored whole.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact_text(message, ())
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redacted_argument(value) for value in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {name: _redacted_argument(v) for name, v in record.args.items()}
+        template = str(record.msg)
+        if redact_log_text(template) != template:
+            record.msg, record.args = redact_log_text(record.getMessage()), None
         return True
 
 
@@ -99,10 +130,31 @@ def redact_http_client_logs() -> None:
     """Install the URL filter on the HTTP clients' loggers; calling it again changes nothing.
     A logger's filters run only for records its level lets through, so this costs nothing
     while those loggers are quiet."""
-    for name in HTTP_CLIENT_LOGGERS:
+    _install_filter(HTTP_CLIENT_LOGGERS)
+
+
+def redact_server_logs() -> None:
+    """Install the URL filter on uvicorn's access and error loggers; calling it again changes
+    nothing. uvicorn configures its loggers before it loads the app, and logging.config
+    never removes a logger's filters, so installing it when the app is made is enough."""
+    _install_filter(SERVER_LOGGERS)
+
+
+def _install_filter(names: Iterable[str]) -> None:
+    for name in names:
         logger = logging.getLogger(name)
         if _URL_FILTER not in logger.filters:
             logger.addFilter(_URL_FILTER)
+
+
+def _redacted_argument(value: object) -> object:
+    """A log argument with its query values masked; numbers and unchanged values as they
+    were, so ``%d`` and the formatters reading them still work."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    cleaned = redact_log_text(text)
+    return value if cleaned == text else cleaned
 
 
 def _masked_parameter(parameter: str) -> str:

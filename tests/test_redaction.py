@@ -10,6 +10,9 @@ from aiwriter_kernel.errors import RateLimitedError
 from aiwriter_kernel.redaction import (
     redact_error,
     redact_http_client_logs,
+    redact_log_text,
+    redact_request_target,
+    redact_server_logs,
     redact_text,
     redact_url,
     url_secrets,
@@ -62,3 +65,43 @@ def test_http_client_log_lines_show_urls_redacted(caplog: pytest.LogCaptureFixtu
     logging.getLogger("httpx").info("HTTP Request: %s %s", "POST", "http://u:PW@h/v1?token=T")
     assert caplog.messages == ["HTTP Request: POST http://h/v1?token=***"]
     assert len(logging.getLogger("httpx").filters) == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "shown"),
+    [
+        ("/api/drafts?api_key=SECRET", "/api/drafts?api_key=***"),
+        ("/v1/models?token=T&x=1#frag", "/v1/models?token=***&x=***#***"),
+        ("/health?aiw_bare", "/health?***"),
+        ("/health", "/health"),
+    ],
+)
+def test_request_targets_keep_their_path_and_lose_query_values(target: str, shown: str) -> None:
+    assert redact_request_target(target) == shown
+
+
+def test_log_text_loses_query_values_of_urls_and_request_targets_alone() -> None:
+    line = '127.0.0.1:5 - "GET /api/drafts?api_key=SECRET HTTP/1.1" 401; http://h/v1?token=T'
+    assert redact_log_text(line) == (
+        '127.0.0.1:5 - "GET /api/drafts?api_key=*** HTTP/1.1" 401; http://h/v1?token=***'
+    )
+    assert redact_log_text("and/or? fine, and /path?") == "and/or? fine, and /path?"
+
+
+def test_server_log_records_keep_their_arguments_for_uvicorns_access_formatter(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from uvicorn.logging import AccessFormatter
+
+    redact_server_logs()
+    redact_server_logs()  # a second call adds nothing
+    caplog.set_level(logging.INFO)
+    access = logging.getLogger("uvicorn.access")
+    access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", "/a?token=SECRET", "1.1", 401)
+    logging.getLogger("uvicorn.error").info("bad request to http://h/v1?api_key=SECRET")
+
+    [access_record, error_record] = caplog.records
+    formatter = AccessFormatter(fmt="%(request_line)s %(status_code)s", use_colors=False)
+    assert formatter.format(access_record) == "GET /a?token=*** HTTP/1.1 401 Unauthorized"
+    assert error_record.getMessage() == "bad request to http://h/v1?api_key=***"
+    assert len(access.filters) == 1

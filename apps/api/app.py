@@ -14,8 +14,11 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aiwriter_kernel.config import Settings
+from aiwriter_kernel.redaction import redact_server_logs
 from aiwriter_kernel.workbench import Workbench
 from apps.api import jobs_runtime
+from apps.api.auth_failures import LIMITER_NAME as AUTH_FAILURE_LIMITER
+from apps.api.auth_failures import admit_address
 from apps.api.body_limit import BodySizeLimit
 from apps.api.errors import install_error_handlers
 from apps.api.models import json_error
@@ -31,7 +34,10 @@ API_VERSION = "1"
 LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: json_error("No key, or an unknown, revoked or expired one."),
     413: json_error("The request body is over the size limit."),
-    429: json_error("Over the key's rate limit; see Retry-After."),
+    429: json_error(
+        "Over the key's rate limit, or too many failed authentications from the client's "
+        "address; see Retry-After."
+    ),
 }
 
 
@@ -44,7 +50,10 @@ def create_app(
     """The app for ``workbench`` (else one opened from ``settings`` / ``AIWRITER_*``).
 
     A workbench passed in stays the caller's to close; one opened here closes at shutdown.
+    uvicorn's log lines get their query values masked (a key sent as ``?api_key=`` is
+    refused, but would otherwise be kept in the access log).
     """
+    redact_server_logs()
     api_settings = api_settings or ApiSettings()
     app = FastAPI(
         title="AI-Writer API",
@@ -65,7 +74,7 @@ def lifespan_for(
 ) -> Lifespan:
     """What runs around serving: open the workbench (unless given one), start counting
     event streams and start the job dispatcher; at shutdown stop the dispatcher, close the
-    rate limiter the app made and the workbench it opened."""
+    rate limiters the app made and the workbench it opened."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -79,6 +88,7 @@ def lifespan_for(
         finally:
             jobs_runtime.stop(app)
             close_limiter(app)
+            close_limiter(app, AUTH_FAILURE_LIMITER)
             if owned:
                 app.state.workbench.close()
 
@@ -100,9 +110,10 @@ def install_middleware(app: FastAPI, api_settings: ApiSettings) -> None:
 
 
 def include_routers(app: FastAPI) -> None:
-    """Health is open; everything under /api and /v1 needs a key and is rate limited."""
+    """Health is open; everything under /api and /v1 needs a key and is rate limited. The
+    client's address is admitted first, so a guessing address is not even counted per key."""
     app.include_router(health.router)
-    limited = [Depends(enforce_rate_limit)]
+    limited = [Depends(admit_address), Depends(enforce_rate_limit)]
     for module in (research, pipelines, drafts, batch, jobs):
         app.include_router(
             module.router, prefix="/api", dependencies=limited, responses=LIMITED_RESPONSES

@@ -1,18 +1,16 @@
-"""Who is calling: an API key (``Authorization: Bearer`` or ``X-API-Key``) names a user, and
-every route works through a Workbench scoped to that user."""
+"""Who is calling: an API key (read by ``credentials``) names a user, and every route works
+through a Workbench scoped to that user."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 
 from aiwriter_kernel.store.records import UserRecord
 from aiwriter_kernel.workbench import Workbench
-
-bearer = HTTPBearer(auto_error=False, description="An API key from `aiwriter keys create USER`.")
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+from apps.api.auth_failures import admit_address, count_failure
+from apps.api.credentials import api_key, unauthorized
 
 
 def home_workbench(request: Request) -> Workbench:
@@ -20,26 +18,19 @@ def home_workbench(request: Request) -> Workbench:
     return request.app.state.workbench
 
 
-def api_key(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    header_key: Annotated[str | None, Depends(api_key_header)],
-) -> str:
-    """The presented key; 401 when there is none."""
-    key = credentials.credentials if credentials is not None else header_key
-    if not key:
-        raise _unauthorized("an API key is required (Authorization: Bearer <key>)")
-    return key
-
-
 def current_user(
     request: Request,
+    _admitted: Annotated[None, Depends(admit_address)],
     key: Annotated[str, Depends(api_key)],
     workbench: Annotated[Workbench, Depends(home_workbench)],
 ) -> UserRecord:
-    """The key's user; unknown, revoked and expired keys and disabled users all get 401."""
+    """The key's user; unknown, revoked and expired keys and disabled users all get 401,
+    and count as a failure against the client's address. The address is admitted first
+    (``admit_address``), so an address that keeps failing costs no lookup at all."""
     user = workbench.authenticate(key)
     if user is None:
-        raise _unauthorized("the API key is unknown, revoked or expired")
+        count_failure(request)
+        raise unauthorized("the API key is unknown, revoked or expired")
     request.state.user = user
     return user
 
@@ -54,9 +45,3 @@ def user_workbench(
 
 CurrentUser = Annotated[UserRecord, Depends(current_user)]
 UserWorkbench = Annotated[Workbench, Depends(user_workbench)]
-
-
-def _unauthorized(message: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"}
-    )

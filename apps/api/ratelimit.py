@@ -6,6 +6,8 @@ How it behaves, and why:
   one to count it against. A request *with* a key is counted against that key before the
   key is verified, so a client hammering the API with made-up keys is slowed down before
   each attempt costs a database lookup. Keys are counted under their sha256, never in plain.
+  A client inventing a new key each time is stopped per address instead (``auth_failures``,
+  which uses these limiters with ``peek`` before the lookup and ``hit`` on a failure).
 - **Where it counts.** In this process by default (one worker). When the workbench's
   ``redis_url`` (``AIWRITER_REDIS_URL``) is set, in Redis, with one atomic script (INCR,
   then PEXPIRE on the window's first request), so several workers enforce one shared limit.
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, HTTPException, Request, Response, status
 
-from apps.api.auth import api_key
+from apps.api.credentials import api_key
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -58,6 +60,11 @@ if ttl < 0 then
 end
 return {count, ttl}
 """
+# The same counter read without counting: {count, ms left in window} ({0, <0} for none).
+REDIS_PEEK_SCRIPT = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+return {count, redis.call('PTTL', KEYS[1])}
+"""
 
 _build_lock = threading.Lock()
 
@@ -77,6 +84,10 @@ class RateLimiter(Protocol):
 
     def hit(self, bucket: str) -> Decision:
         """Count one request in ``bucket`` and say whether it may go ahead."""
+        ...
+
+    def peek(self, bucket: str) -> Decision:
+        """Say whether one more request in ``bucket`` would go ahead, without counting it."""
         ...
 
 
@@ -112,15 +123,23 @@ class InProcessLimiter:
         self._next_sweep = 0.0
 
     def hit(self, bucket: str) -> Decision:
+        return self._judge(bucket, counted=True)
+
+    def peek(self, bucket: str) -> Decision:
+        return self._judge(bucket, counted=False)
+
+    def _judge(self, bucket: str, *, counted: bool) -> Decision:
+        """The verdict on one more request in the bucket's window, counting it when
+        ``counted``; a peek stores nothing."""
         with self._lock:
             now = self._clock()
             self._sweep(now)
             started, count = self._windows.get(bucket, (now, 0))
             if now - started >= self.window_s:
                 started, count = now, 0
-            count += 1
-            self._windows[bucket] = (started, count)
-            return _decision(count, self.limit, started + self.window_s - now)
+            if counted:
+                self._windows[bucket] = (started, count + 1)
+            return _decision(count + 1, self.limit, started + self.window_s - now)
 
     def _sweep(self, now: float) -> None:
         """Forget ended windows now and then, so made-up keys cannot grow the dict forever."""
@@ -154,14 +173,23 @@ class RedisLimiter:
         self.fallback = fallback or InProcessLimiter(limit, window_s=window_s)
         self._client = _redis_client(url)
         self._script = self._client.register_script(REDIS_SCRIPT)
+        self._peek_script = self._client.register_script(REDIS_PEEK_SCRIPT)
         self._degraded = False
 
     def hit(self, bucket: str) -> Decision:
+        window_ms = int(self.window_s * 1000)
+        return self._judge(self._script, bucket, [window_ms], counted=True)
+
+    def peek(self, bucket: str) -> Decision:
+        return self._judge(self._peek_script, bucket, [], counted=False)
+
+    def _judge(self, script: Any, bucket: str, args: list[int], *, counted: bool) -> Decision:
+        """Run ``script`` on the bucket's counter (it returns the count, after counting
+        when ``counted``); judge in-process when Redis fails."""
         import redis
 
-        window_ms = int(self.window_s * 1000)
         try:
-            count, ttl_ms = self._script(keys=[self.prefix + bucket], args=[window_ms])
+            count, ttl_ms = script(keys=[self.prefix + bucket], args=args)
         except redis.RedisError as error:
             if not self._degraded:
                 self._degraded = True
@@ -170,11 +198,13 @@ class RedisLimiter:
                     "until it is back",
                     type(error).__name__,
                 )
-            return self.fallback.hit(bucket)
+            return self.fallback.hit(bucket) if counted else self.fallback.peek(bucket)
         if self._degraded:
             self._degraded = False
             log.warning("rate limits: Redis is reachable again; limits are shared once more")
-        return _decision(int(count), self.limit, int(ttl_ms) / 1000)
+        seconds_left = int(ttl_ms) / 1000 if int(ttl_ms) >= 0 else self.window_s
+        judged = int(count) if counted else int(count) + 1
+        return _decision(judged, self.limit, seconds_left)
 
     def close(self) -> None:
         self._client.close()
@@ -195,39 +225,50 @@ def _redis_client(url: str) -> Any:
     )
 
 
-def build_limiter(limit: int, redis_url: str | None) -> RateLimiter:
-    """Redis-backed when a Redis URL is configured, in-process otherwise."""
+def build_limiter(limit: int, redis_url: str | None, prefix: str = REDIS_PREFIX) -> RateLimiter:
+    """Redis-backed (counters under ``prefix``) when a Redis URL is configured, in-process
+    otherwise."""
     if redis_url:
-        return RedisLimiter(redis_url, limit)
+        return RedisLimiter(redis_url, limit, prefix=prefix)
     return InProcessLimiter(limit)
 
 
 def limiter_for(app: FastAPI) -> RateLimiter:
-    """The app's limiter, made on first use from its settings; tests may set
+    """The app's per-key limiter, made on first use from its settings; tests may set
     ``app.state.rate_limiter`` beforehand (an injected clock, a Redis key prefix)."""
-    limiter = getattr(app.state, "rate_limiter", None)
+
+    def build() -> RateLimiter:
+        limit = app.state.api_settings.rate_limit_per_minute
+        return build_limiter(limit, app.state.workbench.settings.redis_url)
+
+    return app_limiter(app, "rate_limiter", build)
+
+
+def app_limiter(app: FastAPI, name: str, build: Callable[[], RateLimiter]) -> RateLimiter:
+    """``app.state.<name>``, made by ``build`` on first use (once, even when two requests
+    arrive together) and then owned by the app: ``close_limiter`` closes it at shutdown."""
+    limiter = getattr(app.state, name, None)
     if limiter is not None:
         return limiter
     with _build_lock:
-        limiter = getattr(app.state, "rate_limiter", None)
+        limiter = getattr(app.state, name, None)
         if limiter is None:
-            limit = app.state.api_settings.rate_limit_per_minute
-            limiter = build_limiter(limit, app.state.workbench.settings.redis_url)
-            app.state.rate_limiter = limiter
-            app.state.rate_limiter_owned = True
+            limiter = build()
+            setattr(app.state, name, limiter)
+            setattr(app.state, f"{name}_owned", True)
         return limiter
 
 
-def close_limiter(app: FastAPI) -> None:
-    """At shutdown: close the limiter ``limiter_for`` made (a Redis one holds a connection
+def close_limiter(app: FastAPI, name: str = "rate_limiter") -> None:
+    """At shutdown: close the limiter ``app_limiter`` made (a Redis one holds a connection
     pool) and forget it, so a restarted app makes a fresh one. One a test injected stays
     the test's to close."""
     with _build_lock:
-        limiter = getattr(app.state, "rate_limiter", None)
-        if limiter is None or not getattr(app.state, "rate_limiter_owned", False):
+        limiter = getattr(app.state, name, None)
+        if limiter is None or not getattr(app.state, f"{name}_owned", False):
             return
-        app.state.rate_limiter = None
-        app.state.rate_limiter_owned = False
+        setattr(app.state, name, None)
+        setattr(app.state, f"{name}_owned", False)
     close = getattr(limiter, "close", None)
     if close is not None:
         close()

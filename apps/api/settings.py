@@ -37,6 +37,14 @@ class ApiSettings(BaseSettings):
         gt=0,
         description="An event stream ends after this with a retry hint; Last-Event-ID resumes it.",
     )
+    auth_failures_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description=(
+            "Failed authentications per client address (IPv6: per /64) per minute; more get "
+            "429 before any key lookup. 0 turns the limit off."
+        ),
+    )
     job_workers: int = Field(default=1, ge=1, le=32, description="Jobs run at the same time.")
     job_executor: Literal["local", "dask"] = Field(
         default="local", description="Where jobs run: a local process pool, or a Dask cluster."

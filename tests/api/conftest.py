@@ -100,14 +100,14 @@ def api_workbench(
         yield workbench
 
 
-# Functional tests make hundreds of requests a minute with one key; the rate limit itself is
-# tested with small limits of its own.
+# Functional tests make hundreds of requests a minute with one key, and some present made-up
+# keys on purpose; the limits themselves are tested with small limits of their own.
 UNLIMITED = 1_000_000
 
 
 @pytest.fixture(scope="module")
 def api_settings(clean_module_environment: None) -> ApiSettings:
-    return ApiSettings(rate_limit_per_minute=UNLIMITED, _env_file=None)
+    return ApiSettings(rate_limit_per_minute=UNLIMITED, auth_failures_per_minute=0, _env_file=None)
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,9 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[obje
     workbench.db.accounts.create_user("fuzz")
     _, key = workbench.db.accounts.create_api_key("fuzz")
     workbench.for_user(workbench.user_id("fuzz")).ingest(CORPUS)
-    api_settings = ApiSettings(rate_limit_per_minute=10_000_000, job_workers=1, _env_file=None)
+    api_settings = ApiSettings(
+        rate_limit_per_minute=10_000_000, auth_failures_per_minute=0, job_workers=1, _env_file=None
+    )
     app = create_app(workbench, api_settings=api_settings)
     with TestClient(app):
         yield app, {"Authorization": f"Bearer {key}"}

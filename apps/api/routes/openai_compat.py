@@ -57,7 +57,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "The request is malformed or asks for something unsupported."),
         (401, "The API key is missing, unknown, revoked or expired."),
         (404, "No such model."),
-        (429, "Over the key's rate limit; see Retry-After."),
+        (429, "Over the key's rate limit, or too many failed authentications; see Retry-After."),
         (502, "The model provider failed."),
         (503, "The model provider is not configured."),
     )
