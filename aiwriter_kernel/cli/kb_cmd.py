@@ -75,7 +75,7 @@ def search(
 @app.command("reindex")
 def reindex(
     workspace: Annotated[
-        str | None, typer.Option("--workspace", "-w", help="Workspace name [default: default].")
+        str | None, typer.Option("--workspace", "-w", help="Workspace name (default: default).")
     ] = None,
     user: Annotated[
         str | None,
