@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiwriter_kernel.errors import PromptError
 from aiwriter_kernel.llm import templates
@@ -215,3 +217,28 @@ def test_untrusted_escapes_attributes_and_refuses_unknown_tags() -> None:
     )
     with pytest.raises(PromptError, match="not a fence tag"):
         templates.untrusted("script", "t")
+
+
+# Text made of fence-tag fragments: "<", "/", spaces, tag names in any case, ">" and words.
+FRAGMENTS = st.sampled_from(
+    [
+        "<",
+        "/",
+        " ",
+        "\n",
+        ">",
+        "x",
+        '"',
+        *templates.FENCE_TAGS,
+        *(t.upper() for t in templates.FENCE_TAGS),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FRAGMENTS, max_size=40).map("".join), st.sampled_from(templates.FENCE_TAGS))
+def test_no_text_opens_or_closes_a_fence(text: str, tag: str) -> None:
+    fenced = templates.untrusted(tag, text)
+    body = fenced.split("\n", 1)[1].rsplit("\n", 1)[0]
+    assert body.replace("&lt;", "<") == text  # only the "<" of fence tags changes
+    assert not re.search(rf"<\s*/?\s*(?:{'|'.join(templates.FENCE_TAGS)})\b", body, re.I)
