@@ -143,7 +143,7 @@ def check_vector_store(settings: Settings) -> list[Check]:
         finally:
             knowledge.close()
     if problems:
-        detail = f"{where}: {'; '.join(problems)}; `aiwriter kb reindex` rebuilds it"
+        detail = f"{where}: {'; '.join(problems)}; `aiwriter kb reindex --all` rebuilds it"
         store = Check(name="vector store", status="fail", detail=detail)
     else:
         detail = f"{where} opens" if exists else f"{where}: created by the first ingest"
@@ -161,7 +161,7 @@ def _vectors_check(audits: list[WorkspaceVectors], names: dict[int, str]) -> Che
         total = sum(audit.missing for audit in missing)
         detail = (
             f"{total} of {chunks} chunks have no vector ({where}): dense search cannot find "
-            "them; `aiwriter kb reindex --workspace NAME` stores them"
+            "them; `aiwriter kb reindex --all` stores them"
         )
         return Check(name="vectors", status="fail", detail=detail)
     if orphans:

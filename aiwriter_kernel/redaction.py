@@ -9,6 +9,12 @@ messages that may quote a URL or a key, ``redact_http_client_logs`` for the log 
 which HTTP clients write each request's full URL, and ``redact_server_logs`` for the access
 log lines in which uvicorn writes each request's path and query: a client that puts its key
 in the query string (``?api_key=...``) is refused, but the line would still keep the key.
+
+Server paths too: an error about a batch row or an upload may quote where the file lies on
+the server's disk, and a message shown to an API or app user, or written into a summary that
+is downloaded and passed around, should not tell its readers how the server is laid out.
+``hide_paths`` shows the workbench home as ``<home>``, the server account's home folder as
+``~`` and any other absolute path by its file name alone.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from urllib.parse import unquote, unquote_plus
 
 MASK = "***"
@@ -32,6 +39,13 @@ SERVER_LOGGERS = ("uvicorn.access", "uvicorn.error")
 # A request target as a server logs it: a path and a non-empty query, standing alone (after a
 # space, a quote, a bracket or at the start), so a URL's own path is left to URL_PATTERN.
 TARGET_PATTERN = re.compile(r"(?:^|(?<=[\s'\"(\[=]))/[^\s?#'\"<>`]*\?[^\s'\"<>`]+")
+HIDDEN_HOME = "<home>"
+HIDDEN_DIRECTORY = "\u2026"  # "…/name": a path's folders hidden, its file name kept
+# An absolute POSIX path of two names or more ("/C", a command's switch, is not one): not
+# inside a URL ("://host/x"), a word ("and/or") or what was already hidden ("<home>/x").
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~>\u2026-])(?:/[\w.@+~-]+){2,}/?")
+
+
 _PARTS = re.compile(r"^(?P<scheme>[^:/?#]+://)(?P<netloc>[^/?#]*)(?P<path>[^?#]*)(?P<rest>.*)$")
 
 
@@ -163,3 +177,26 @@ def _masked_parameter(parameter: str) -> str:
     if has_value:
         return f"{name}={MASK}"
     return MASK if parameter else ""
+
+
+def hide_paths(text: str | None, home: Path | str | None = None) -> str | None:
+    """``text`` (an error message, a note) without server paths: the workbench ``home`` as
+    ``<home>``, the server account's home folder as ``~``, any other absolute path as
+    ``…/file-name``. Relative paths and URLs are kept; ``None`` stays ``None``."""
+    if text is None:
+        return None
+    if home is not None:
+        text = text.replace(str(home), HIDDEN_HOME)
+    account_home = str(Path.home())
+    if account_home != "/":
+        text = text.replace(account_home, "~")
+    return ABSOLUTE_PATH.sub(_file_name_only, text)
+
+
+def _file_name_only(match: re.Match[str]) -> str:
+    path = match[0]
+    ending = ""
+    while path.endswith("."):  # the full stop of a sentence is not part of the name
+        path, ending = path[:-1], ending + "."
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return f"{HIDDEN_DIRECTORY}/{name}{ending}" if name else match[0]

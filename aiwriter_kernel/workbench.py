@@ -37,7 +37,12 @@ if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata, SeoMetadataRequest
     from aiwriter_kernel.pipelines.summary import SummaryRequest, SummaryResult
     from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
-    from aiwriter_kernel.research.models import IngestReport, SearchFilters, SearchHit
+    from aiwriter_kernel.research.models import (
+        IngestReport,
+        ReindexedWorkspace,
+        SearchFilters,
+        SearchHit,
+    )
     from aiwriter_kernel.research.web.search import WebResult
     from aiwriter_kernel.store.records import (
         BatchRunRecord,
@@ -244,6 +249,32 @@ class Workbench:
     def delete_source(self, source_id: int) -> None:
         """Remove a source with its chunks and vectors; ``NotFoundError`` if not yours."""
         self.kb.delete_source(source_id, owner_id=self.owner_id)
+
+    def reindex(self, *, workspace: str | None = "default") -> list[ReindexedWorkspace]:
+        """Rebuild vectors from the stored chunks (a lost or broken vector store, a changed
+        embedding model), storing those of sources an interrupted ingest left pending.
+
+        ``workspace`` names one of this workbench's workspaces (the user's own when scoped);
+        a name that does not exist is a ``NotFoundError`` and creates nothing. ``None`` takes
+        every workspace this workbench answers for: a user's workbench, all of that user's;
+        the home's operator (unscoped), every workspace of the home, every user's included,
+        since only the operator can repair the one vector store they all share.
+        """
+        from aiwriter_kernel.research.models import ReindexedWorkspace
+
+        if workspace is None:
+            spaces = self.db.workspaces.list(self.owner_id)
+        else:
+            spaces = [self.kb.existing_workspace(workspace, self.owner_id)]
+        names = {user.id: user.name for user in self.db.accounts.list_users()}
+        return [
+            ReindexedWorkspace(
+                workspace=space.name,
+                owner=None if space.owner_id is None else names.get(space.owner_id),
+                chunks=self.kb.reindex_workspace(space.id),
+            )
+            for space in spaces
+        ]
 
     def search(
         self,

@@ -127,16 +127,22 @@ def headless_chromium(profile: Path):
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
 
 
-def run_doctor(home: Path) -> tuple[int, dict[str, dict]]:
-    """``aiwriter doctor --json`` on ``home`` in a fresh process: its exit code and its
-    checks by name."""
-    result = subprocess.run(
-        [sys.executable, "-m", "aiwriter_kernel", "doctor", "--json"],
+def run_aiwriter(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``aiwriter ARGS`` in a fresh process, as a user runs it (this environment, or ``env``):
+    where the exit code and the one-line error on stderr are what is tested."""
+    return subprocess.run(
+        [sys.executable, "-m", "aiwriter_kernel", *args],
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "AIWRITER_HOME": str(home)},
+        env=dict(os.environ if env is None else env),
     )
+
+
+def run_doctor(home: Path) -> tuple[int, dict[str, dict]]:
+    """``aiwriter doctor --json`` on ``home`` in a fresh process: its exit code and its
+    checks by name."""
+    result = run_aiwriter("doctor", "--json", env={**os.environ, "AIWRITER_HOME": str(home)})
     checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
     return result.returncode, checks
 

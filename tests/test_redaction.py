@@ -1,13 +1,16 @@
-"""Redaction: URLs shown without credentials, messages and logs without known secrets."""
+"""Redaction: URLs shown without credentials, messages and logs without known secrets, and
+messages without server paths."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from aiwriter_kernel.errors import RateLimitedError
 from aiwriter_kernel.redaction import (
+    hide_paths,
     redact_error,
     redact_http_client_logs,
     redact_log_text,
@@ -105,3 +108,41 @@ def test_server_log_records_keep_their_arguments_for_uvicorns_access_formatter(
     assert formatter.format(access_record) == "GET /a?token=*** HTTP/1.1 401 Unauthorized"
     assert error_record.getMessage() == "bad request to http://h/v1?api_key=***"
     assert len(access.filters) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "cannot read /srv/aiw/uploads/u/t.csv: no topic",
+            "cannot read <home>/uploads/u/t.csv: no topic",
+        ),
+        ("see /home/bob/notes/t.md.", "see ~/notes/t.md."),  # the account's name hidden
+        ("kernel died in /usr/lib/python3/site.py", "kernel died in \u2026/site.py"),
+        ("'/opt/app/notebooks/article.ipynb' failed", "'\u2026/article.ipynb' failed"),
+        ("https://host/a/b, and/or 1/2, ./rel/x.csv", "https://host/a/b, and/or 1/2, ./rel/x.csv"),
+        ("cmd /C calc, 1 / 2", "cmd /C calc, 1 / 2"),  # one name: a switch, not a path
+        (None, None),
+    ],
+)
+def test_hide_paths_shows_no_server_path(
+    text: str | None, shown: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path("/home/bob")))
+    assert hide_paths(text, Path("/srv/aiw")) == shown
+
+
+def test_a_batch_row_in_an_api_answer_shows_no_server_path() -> None:
+    from aiwriter_kernel.batch.models import ReportRow
+    from apps.api.batch_views import BatchRowView
+
+    row = ReportRow(
+        row_key="r1",
+        topic="Tea",
+        status="failed",
+        error=f"{Path.home()}/x/article.ipynb: cell 3 raised; log in /srv/aiw/batches/r1/log.txt",
+        note="template /var/lib/aiwriter/article.ipynb",
+    )
+    view = BatchRowView.of(row, Path("/srv/aiw"))
+    assert view.error == "~/x/article.ipynb: cell 3 raised; log in <home>/batches/r1/log.txt"
+    assert view.note == "template \u2026/article.ipynb"

@@ -19,6 +19,7 @@ from aiwriter_kernel.batch.layout import row_files
 from aiwriter_kernel.batch.models import BatchReport
 from aiwriter_kernel.batch.notebook_runner import read_result
 from aiwriter_kernel.batch.report import SUMMARY_CSV, SUMMARY_HTML
+from aiwriter_kernel.redaction import hide_paths
 from aiwriter_kernel.text.csv_safe import safe_record
 
 COLUMNS = (
@@ -58,6 +59,8 @@ def summary_rows(report: BatchReport) -> list[dict[str, Any]]:
         table.append(
             {
                 **row.model_dump(mode="json"),
+                "error": hide_paths(row.error),
+                "note": hide_paths(row.note),
                 "output_path": _in_run_folder(row.output_path, directory),
                 "title": result.get("title"),
                 "word_count": result.get("word_count"),
@@ -88,7 +91,7 @@ def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:
     title = html.escape(f"Batch run {report.name}")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-        f"<body><h1>{title}</h1><p>Input: {html.escape(report.input_path)}</p>"
+        f"<body><h1>{title}</h1><p>Input: {html.escape(Path(report.input_path).name)}</p>"
         + "".join(parts)
         + _table(table)
         + "</body></html>"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aiwriter_kernel.cli.output import emit, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+
+if TYPE_CHECKING:
+    from aiwriter_kernel.workbench import Workbench
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
@@ -69,15 +73,51 @@ def search(
 
 
 @app.command("reindex")
-def reindex(workspace: WorkspaceOption = "default", json_output: JsonOption = False) -> None:
-    """Rebuild the vector index from the stored chunks (after changing the embedding model)."""
+def reindex(
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace name (default: default).")
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", help="A user's name or id: their workspaces, not yours."),
+    ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every workspace: the user's with --user, else the home's."),
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Rebuild the vector index from the stored chunks (a lost or broken vector store, a
+    changed embedding model); a workspace that does not exist is an error, never created."""
+    from aiwriter_kernel.errors import ValidationError
+
+    if every and workspace is not None:
+        raise ValidationError("--all rebuilds every workspace: leave out --workspace")
     with open_workbench() as workbench:
-        count = workbench.kb.reindex(workspace=workspace)
-    emit(
-        {"workspace": workspace, "chunks": count},
-        as_json=json_output,
-        render=lambda console: console.print(f"re-embedded {count} chunks of {workspace}"),
-    )
+        scoped = workbench if user is None else workbench.for_user(_user_id(workbench, user))
+        rebuilt = scoped.reindex(workspace=None if every else (workspace or "default"))
+
+    def render(console: Console) -> None:
+        for item in rebuilt:
+            whose = "" if item.owner is None else f" (user {item.owner})"
+            line = f"re-embedded {item.chunks} chunks of {item.workspace}{whose}"
+            console.print(escape(line), highlight=False)
+        if not rebuilt:
+            console.print("no workspaces to reindex")
+
+    total = sum(item.chunks for item in rebuilt)
+    emit({"chunks": total, "workspaces": rebuilt}, as_json=json_output, render=render)
+
+
+def _user_id(workbench: Workbench, user: str) -> int:
+    """The user named ``user`` or, failing that, with that id (``aiwriter users list`` shows
+    both); ``NotFoundError`` otherwise."""
+    accounts = workbench.db.accounts
+    if user.isdigit() and accounts.get_user_by_name(user) is None:
+        ids = {known.id for known in accounts.list_users()}
+        if int(user) in ids:
+            return int(user)
+    return workbench.user_id(user)
 
 
 def web(

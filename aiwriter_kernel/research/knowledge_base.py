@@ -36,7 +36,7 @@ from aiwriter_kernel.research.models import (
     SearchHit,
 )
 from aiwriter_kernel.store import Database
-from aiwriter_kernel.store.records import ChunkRecord, NewChunk, SourceRecord
+from aiwriter_kernel.store.records import ChunkRecord, NewChunk, SourceRecord, WorkspaceRecord
 
 if TYPE_CHECKING:
     import numpy as np
@@ -520,10 +520,26 @@ class KnowledgeBase:
         """Rebuild the workspace's vectors from the relational chunks; returns the count.
 
         For a changed embedding model, a lost Chroma directory, or a move to a Chroma server.
+        A workspace that does not exist is a ``NotFoundError``: rebuilding reads the stored
+        chunks, and reading never creates a workspace.
         """
+        space = self.existing_workspace(workspace, owner_id)
+        return self.reindex_workspace(space.id, batch_size=batch_size)
+
+    def existing_workspace(self, workspace: str, owner_id: int | None) -> WorkspaceRecord:
+        """The workspace if it exists, else ``NotFoundError``: for maintenance that must not
+        create what it was asked to repair."""
+        space = self.db.workspaces.find(workspace, owner_id)
+        if space is None:
+            whose = "" if owner_id is None else f" of user {owner_id}"
+            raise NotFoundError(f"there is no workspace {workspace!r}{whose}")
+        return space
+
+    def reindex_workspace(self, workspace_id: int, *, batch_size: int = 256) -> int:
+        """Rebuild the vectors of the workspace with this id (any owner's); returns the count
+        of chunks embedded, and marks its sources' vectors stored (repairing pending ones)."""
         from aiwriter_kernel.research.vector_store import chunk_metadata
 
-        workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
         sources = {s.id: s for s in self.db.sources.list_sources(workspace_id)}
         self.vectors.delete_workspace(workspace_id)
         batch: list[ChunkRecord] = []

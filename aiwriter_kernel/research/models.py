@@ -86,3 +86,11 @@ class IngestReport(BaseModel):
     @property
     def ok(self) -> bool:
         return all(item.status != "failed" for item in self.items)
+
+
+class ReindexedWorkspace(BaseModel):
+    """One workspace whose vectors ``reindex`` rebuilt: whose it is and how many chunks."""
+
+    workspace: str
+    owner: str | None = None  # the user's name; None for the home's operator
+    chunks: int = Field(ge=0)

@@ -16,16 +16,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from aiwriter_kernel.batch.models import BatchReport, ReportRow
+from aiwriter_kernel.redaction import hide_paths
 from aiwriter_kernel.store.records import BatchRunRecord, RowStatus
-
-HIDDEN_HOME = "<home>"
-
-
-def hide_home(text: str | None, home: Path | str) -> str | None:
-    """``text`` (an error message) with the server's home folder replaced by ``<home>``."""
-    if text is None:
-        return None
-    return text.replace(str(home), HIDDEN_HOME)
 
 
 def file_name(path: str) -> str:
@@ -73,8 +65,8 @@ class BatchRowView(BaseModel):
             row_key=row.row_key,
             topic=row.topic,
             status=row.status,
-            error=hide_home(row.error, home),
-            note=hide_home(row.note, home),
+            error=hide_paths(row.error, home),
+            note=hide_paths(row.note, home),
             draft_id=row.draft_id,
         )
 

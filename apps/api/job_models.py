@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aiwriter_kernel.pipelines.calendar import CalendarRequest
+from aiwriter_kernel.redaction import hide_paths
 from aiwriter_kernel.store.records import JobEventRecord, JobRecord, JobStatus
 from apps.api.batch_views import (
-    hide_home,
     public_batch_request,
     public_batch_result,
     public_progress,
@@ -134,7 +134,7 @@ class JobView(BaseModel):
     def of(cls, job: JobRecord, home: Path) -> JobView:
         """The view of ``job``; ``home`` (the server's) is kept out of what it shows."""
         shown = job.model_dump(exclude={"owner_id", "worker", "heartbeat_at"})
-        shown["error"] = hide_home(job.error, home)
+        shown["error"] = hide_paths(job.error, home)
         if job.kind == "batch":
             shown["request"] = public_batch_request(job.request)
             if job.result is not None:

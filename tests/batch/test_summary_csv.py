@@ -1,5 +1,5 @@
 """``summary.csv`` keeps what users typed as text: a topic never runs as a formula when the
-summary is opened in a spreadsheet (issue 14)."""
+summary is opened in a spreadsheet; neither summary shows a server path (issue 14)."""
 
 from __future__ import annotations
 
@@ -64,3 +64,17 @@ def test_output_paths_in_the_summary_are_relative_to_the_run_folder(tmp_path: Pa
     assert [rows[key]["output_path"] for key in ("r1", "r2")] == ["r1.ipynb", "r2.ipynb"]
     assert rows["r0"]["output_path"] == "r0.md"  # outside the folder: the file name alone
     assert str(tmp_path) not in csv_path.read_text(encoding="utf-8")
+
+
+def test_neither_summary_shows_a_server_path(tmp_path: Path) -> None:
+    """The HTML page named the input CSV by its absolute path, and row errors may quote one."""
+    report = _report(tmp_path, ["Bread", "Rye"])
+    failed = report.rows[1].model_copy(
+        update={"error": f"{tmp_path}/r1.ipynb failed; see /srv/aiw/logs/r1.txt", "note": None}
+    )
+    report = report.model_copy(update={"rows": [report.rows[0], failed]})
+    csv_path, html_path = write_summary(report)
+    for text in (csv_path.read_text(encoding="utf-8"), html_path.read_text(encoding="utf-8")):
+        assert str(tmp_path) not in text and "/srv/aiw" not in text
+    assert "Input: topics.csv" in html_path.read_text(encoding="utf-8")
+    assert _read(csv_path)["r1"]["error"] == "\u2026/r1.ipynb failed; see \u2026/r1.txt"

@@ -164,7 +164,7 @@ def test_the_prompt_names_every_section_its_purpose_and_the_answer_shape() -> No
         voice=Voice(persona="Plain Pam", banned_words=("synergy",)),
     )
     rendered = render_task(task)
-    assert rendered.template == "copy" and rendered.template_version == "1"
+    assert rendered.template == "copy" and rendered.template_version == "2"
     prompt = rendered.messages[-1].content
     assert "4Ps framework (Promise, Picture, Proof, Push)" in prompt
     for section in task.framework.sections:
@@ -173,17 +173,22 @@ def test_the_prompt_names_every_section_its_purpose_and_the_answer_shape() -> No
     limits = task.framework.limits("landing")
     assert f"at most {limits.section_chars} characters" in prompt
     assert f"at most {limits.total_chars} characters" in prompt
-    assert "The Push section uses this call to action: Book a demo" in prompt
-    assert 'Use the phrase "weekly plan"' in prompt
+    assert (
+        'The Push section uses this call to action:\n<cta untrusted="true">\nBook a demo' in prompt
+    )
+    assert 'this phrase at least once:\n<keywords untrusted="true">\nweekly plan\n' in prompt
     assert '<text untrusted="true">' in prompt and "Missed deadlines cost hours" in prompt
-    assert "Never use these words or phrases: synergy." in prompt
+    assert '<banned untrusted="true">\nsynergy\n</banned>' in prompt
 
 
 def test_the_prompt_quotes_sources_without_asking_for_citations() -> None:
     source = SourcePassage(label=1, title="Notes", origin="n.md", text="Tea grows on hills.")
     prompt = render_task(CopyTask(framework="pas", sources=(source,), cta="Buy")).messages[-1]
-    assert '<source id="1" title="Notes" origin="n.md">' in prompt.content
+    assert '<source id="1" title="Notes" origin="n.md" untrusted="true">' in prompt.content
     assert "write no citation numbers" in prompt.content
     assert "<text untrusted" not in prompt.content  # no empty text block
-    assert "End the Solution section with this call to action: Buy" in prompt.content
+    assert (
+        'End the Solution section with this call to action:\n<cta untrusted="true">\nBuy\n'
+        in prompt.content
+    )
     assert "persona" not in prompt.content

@@ -208,10 +208,10 @@ def test_the_prompts_ask_for_strict_json_and_carry_the_voice() -> None:
     verdict = templates.render_task(
         VerdictTask(claim="The tower is 42 metres tall.", sources=SOURCES, voice=voice)
     )
-    assert (claims.template_version, verdict.template_version) == ("1", "1")
+    assert (claims.template_version, verdict.template_version) == ("2", "2")
     claims_prompt, verdict_prompt = claims.messages[-1].content, verdict.messages[-1].content
     assert '{"claims": [' in claims_prompt and "untrusted" in claims_prompt
     assert '{"verdict": "supported", "label": 1, "quote":' in verdict_prompt
     assert '<source id="2" title="Selkie Island"' in verdict_prompt
     for prompt in (claims_prompt, verdict_prompt):
-        assert 'persona "Plain Pam"' in prompt and "synergy" in prompt
+        assert "persona: Plain Pam" in prompt and "synergy" in prompt

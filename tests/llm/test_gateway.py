@@ -181,7 +181,7 @@ def test_tasks_render_through_templates_for_chat_providers(gateway, workbench) -
     sent = created[0].requests[0].messages[-1].content
     assert "Tea grows on hills." in sent and '<source id="1"' in sent
     logged = workbench.db.generations.list_recent()[0]
-    assert (logged.template, logged.template_version) == ("section", "3")
+    assert (logged.template, logged.template_version) == ("section", "4")
 
 
 def test_offline_tasks_are_composed_cached_and_logged(workbench) -> None:

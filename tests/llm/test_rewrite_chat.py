@@ -117,7 +117,8 @@ def test_the_prompt_carries_the_channel_limits_and_shape(workbench, fake_openai)
 def test_the_focus_keyword_reaches_the_model(workbench, fake_openai) -> None:
     fake_openai.reply("1/1 Short subject lines win.", "1/1 Short subject lines win.")
     workbench.rewrite(channel="x-thread", text=TEXT, keyword="subject lines")
-    assert 'focus keyword "subject lines"' in prompt_of(fake_openai, 0)
+    assert "keyword below" in prompt_of(fake_openai, 0)
+    assert '<keywords untrusted="true">\nsubject lines\n</keywords>' in prompt_of(fake_openai, 0)
     workbench.rewrite(channel="x-thread", text=TEXT)
     assert "focus keyword" not in prompt_of(fake_openai, 1)
 

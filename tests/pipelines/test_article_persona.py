@@ -152,10 +152,13 @@ def test_a_model_gets_the_voice_and_its_banned_words_are_dropped(
     prompts = [r.json["messages"][-1]["content"] for r in fake_openai.requests]
     # the outline, the introduction, two sections and the meta description
     assert len(prompts) == 5 and "meta description" in prompts[4].lower()
-    assert all('Write as the persona "Calm" for busy founders.' in p for p in prompts)
-    assert all("Never use these words or phrases: synergy." in p for p in prompts)
-    assert "Audience: busy founders" in prompts[0] and "Tone: calm" in prompts[0]
-    assert "in a calm tone" in prompts[2]  # the persona's tone, as the request gave none
+    assert all("persona: Calm\naudience: busy founders" in p for p in prompts)
+    assert all('<banned untrusted="true">\nsynergy\n</banned>' in p for p in prompts)
+    assert '<audience untrusted="true">\nbusy founders\n</audience>' in prompts[0]
+    assert '<tone untrusted="true">\ncalm\n</tone>' in prompts[0]
+    assert (
+        '<tone untrusted="true">\ncalm\n</tone>' in prompts[2]
+    )  # the persona's tone, as the request gave none
     assert find_banned(result.markdown, ("synergy",)) == []
     assert [s.heading for s in result.outline.sections] == ["Subject Lines", "Cadence"]
     assert result.outline.sections[0].points == ["keep them short"]

@@ -234,8 +234,8 @@ def test_a_chat_model_writes_titles_and_briefs_checked_like_any_other(tmp_path, 
     assert entry.brief == "Feed the sourdough starter daily. Rye flour wakes it up."
     assert any("banned word" in warning for warning in calendar.warnings)
     title_prompt, brief_prompt = (r.json["messages"][-1]["content"] for r in fake_openai.requests)
-    assert f'containing "{entry.focus_keyword}"' in title_prompt
-    assert "Never use these words or phrases: synergy" in title_prompt
+    assert f'<keywords untrusted="true">\n{entry.focus_keyword}\n</keywords>' in title_prompt
+    assert '<banned untrusted="true">\nsynergy\n</banned>' in title_prompt
     assert "sourdough starter" in brief_prompt and "synergy" in brief_prompt
 
 

@@ -243,6 +243,6 @@ def test_a_model_using_a_banned_word_loses_that_sentence(chat: Workbench, fake_o
     assert "82% of our customers" in texts["Proof"]  # refilled from the material
     assert any("banned words" in w for w in result.warnings)
     assert (
-        "Never use these words or phrases: synergy."
+        '<banned untrusted="true">\nsynergy\n</banned>'
         in (fake_openai.requests[0].json["messages"][-1]["content"])
     )

@@ -309,7 +309,7 @@ def test_a_model_s_valid_verdicts_are_used(chat_workbench, fake_openai) -> None:
     prompts = [r.json["messages"][-1]["content"] for r in fake_openai.requests]
     assert len(prompts) == 3
     assert "It was built in 1889 and is 50 m tall." in prompts[0]
-    assert prompts[1].startswith("Claim: The lighthouse was built in 1889.")
+    assert '<claim untrusted="true">\nThe lighthouse was built in 1889.\n</claim>' in prompts[1]
     assert '<source id="1" title="Harrow Point Lighthouse"' in prompts[1]
 
 

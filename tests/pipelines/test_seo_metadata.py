@@ -258,7 +258,8 @@ def test_a_model_s_over_long_title_and_description_are_dropped_and_cut(chat, fak
     title_prompt, description_prompt = (
         r.json["messages"][-1]["content"] for r in fake_openai.requests
     )
-    assert 'containing "green tea"' in title_prompt and "at most 60 characters" in title_prompt
+    assert '<keywords untrusted="true">\ngreen tea\n</keywords>' in title_prompt
+    assert "at most 60 characters" in title_prompt
     assert "Brewing Green Tea at Home" in title_prompt and "untrusted" in title_prompt
     assert "120 to 160 characters" in description_prompt
     assert result.provider == "openai"

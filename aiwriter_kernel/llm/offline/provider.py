@@ -19,7 +19,7 @@ from aiwriter_kernel.llm.tasks import AnswerTask, SourcePassage, Task
 
 MODEL = "composer"
 QUOTED_SOURCE = re.compile(
-    r'<source id="(\d+)" title="([^"]*)" origin="([^"]*)">\n?(.*?)\n?</source>', re.DOTALL
+    r'<source id="(\d+)" title="([^"]*)" origin="([^"]*)"[^>]*>\n?(.*?)\n?</source>', re.DOTALL
 )
 NO_SOURCES = (
     "The offline composer writes only from sources, and this prompt quotes none. "

@@ -11,6 +11,7 @@ import streamlit as st
 
 from aiwriter_kernel.batch.models import BatchReport
 from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.redaction import hide_paths
 from apps.streamlit import batch_job
 from apps.streamlit.safe_markdown import escape_html
 from apps.streamlit.session import model_choice, one_line, page_header
@@ -28,6 +29,7 @@ def main() -> None:
         "one article is written per row. Running the same file again resumes it.",
     )
 
+    home = wb.settings.home  # never shown: errors name its files as <home>/...
     choice = model_choice()
     if choice is not None and choice.api_key is not None:
         st.warning(
@@ -55,7 +57,7 @@ def main() -> None:
                     )
                 )
             except AIWriterError as error:
-                st.error(escape_html(f"{upload.name}: {one_line(error)}"))
+                st.error(escape_html(f"{upload.name}: {hide_paths(one_line(error), home)}"))
             else:
                 st.session_state[CHOSEN_RUN] = job.run_id
                 st.success(escape_html(f"Run {job.name} started."))
@@ -78,7 +80,7 @@ def main() -> None:
                     "topic": r.topic,
                     "status": r.status,
                     "draft": r.draft_id,
-                    "note": r.error or r.note or "",
+                    "note": hide_paths(r.error or r.note or "", home),
                 }
                 for r in report.rows
             ],
@@ -143,7 +145,7 @@ def main() -> None:
         if polling and not job.running:
             st.rerun()
         if job is not None and job.error:
-            st.error(escape_html(f"The batch stopped: {job.error}"))
+            st.error(escape_html(f"The batch stopped: {hide_paths(job.error, home)}"))
         if not (job is not None and job.running):
             offer_downloads(report)
 
