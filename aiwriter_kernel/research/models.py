@@ -86,3 +86,20 @@ class IngestReport(BaseModel):
     @property
     def ok(self) -> bool:
         return all(item.status != "failed" for item in self.items)
+
+
+class IngestProgress(BaseModel):
+    """Where an ingest stands, counted in chunks: embedding them is the work, and one file
+    may hold one chunk or a thousand. Sent after each stored group of chunks and after each
+    source that needed no embedding (unchanged, failed).
+
+    ``chunks_total`` counts the chunks of the sources read so far, so it grows while files
+    are still being read (``sources_done < sources_total``); ``items`` are the sources
+    finished by this step.
+    """
+
+    chunks_done: int = Field(ge=0)
+    chunks_total: int = Field(ge=0)
+    sources_done: int = Field(ge=0)
+    sources_total: int = Field(ge=0)
+    items: list[IngestItem] = Field(default_factory=list)
