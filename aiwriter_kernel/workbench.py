@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.rewrite import RewriteRequest, RewriteResult
     from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata, SeoMetadataRequest
     from aiwriter_kernel.pipelines.summary import SummaryRequest, SummaryResult
-    from aiwriter_kernel.research.knowledge_base import KnowledgeBase, Progress, SearchMode
+    from aiwriter_kernel.research.ingest import Progress
+    from aiwriter_kernel.research.knowledge_base import KnowledgeBase, SearchMode
     from aiwriter_kernel.research.models import (
         IngestReport,
         ReindexedWorkspace,
@@ -216,7 +217,10 @@ class Workbench:
         tags: list[str] | tuple[str, ...] = (),
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Add files, folders and URLs to the knowledge base; a report item per source."""
+        """Add files, folders and URLs to the knowledge base; a report item per source.
+
+        ``progress`` is called with an ``IngestProgress`` (counted in chunks) after each
+        group of chunks stored and each source skipped or failed."""
         if isinstance(targets, str | Path):
             targets = [targets]
         return self.kb.ingest(

@@ -12,7 +12,7 @@ from widgets.panel import Panel
 from widgets.render import escape
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.research.models import IngestReport, SearchHit
+    from aiwriter_kernel.research.models import IngestProgress, IngestReport, SearchHit
     from aiwriter_kernel.workbench import Workbench
 
 SNIPPET_CHARS = 400
@@ -53,7 +53,7 @@ class ResearchPanel(Panel):
         target = self.path.value.strip()
         if not target:
             raise ValidationError("type a file, folder or URL to add")
-        self.run(f"adding {target}", lambda: self.wb.ingest(target), self._show_report)
+        self.run(f"adding {target}", lambda: self._ingest(target), self._show_report)
 
     def ingest_uploads(self) -> None:
         """Each uploaded file is kept under the home's uploads folder (so uploading it again
@@ -68,7 +68,19 @@ class ResearchPanel(Panel):
             path = folder / Path(item["name"]).name
             path.write_bytes(bytes(item["content"]))
             paths.append(path)
-        self.run(f"adding {len(paths)} uploaded files", lambda: self.wb.ingest(paths), self._done)
+        self.run(f"adding {len(paths)} uploaded files", lambda: self._ingest(paths), self._done)
+
+    def _ingest(self, targets: str | list[Path]) -> IngestReport:
+        """Ingest, showing in the status line how many chunks are stored (in the job's thread,
+        as ipywidgets allow)."""
+
+        def show(step: IngestProgress) -> None:
+            self.progress(
+                f"stored {step.chunks_done} of {step.chunks_total} chunks so far, "
+                f"from {step.sources_done} of {step.sources_total} sources"
+            )
+
+        return self.wb.ingest(targets, progress=show)
 
     def _done(self, report: IngestReport) -> None:
         self.upload.value = ()

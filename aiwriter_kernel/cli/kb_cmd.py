@@ -10,6 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiwriter_kernel.cli.output import emit, stderr
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from aiwriter_kernel.research.models import IngestProgress
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 if TYPE_CHECKING:
@@ -31,10 +36,10 @@ def ingest(
 
     with (
         open_workbench() as workbench,
-        tqdm(desc="ingest", unit="source", file=stderr.file, disable=None) as bar,
+        tqdm(desc="ingest", unit="chunk", file=stderr.file, disable=None) as bar,
     ):
         report = workbench.ingest(
-            targets, workspace=workspace, tags=tag or (), progress=lambda item: bar.update(1)
+            targets, workspace=workspace, tags=tag or (), progress=lambda step: show(bar, step)
         )
 
     def render(console: Console) -> None:
@@ -48,6 +53,13 @@ def ingest(
     emit(report, as_json=json_output, render=render)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def show(bar: tqdm, step: IngestProgress) -> None:
+    """Move the bar over chunks, the unit of work; its total grows as files are read."""
+    bar.total = step.chunks_total
+    bar.update(step.chunks_done - bar.n)
+    bar.set_postfix_str(f"sources {step.sources_done}/{step.sources_total}")
 
 
 def search(

@@ -2,19 +2,16 @@
 
 The relational store is the record of truth (sources, chunk texts and offsets); Chroma
 holds one vector per chunk under the same id, so either side can be rebuilt from the
-other (``reindex``). Ingest is careful about order so that a failure never leaves a
-source half-written: vectors for a changed file are written before its chunks are
-swapped, and removed again if the swap fails. A new source needs its database id before
-its vectors, so its rows are committed first marked ``vectors_pending`` and the mark is
-cleared once its vectors are stored; if the process dies in between (``kill -9``, a full
-disk), the mark stays, and ``repair_pending`` (run when a workbench opens), ``reindex`` or
-ingesting the same file again stores the missing vectors.
+other (``reindex``). Ingest (``research.ingest``) embeds chunks across files in groups and
+is careful about order so that a failure never leaves a source half-written: a new source's
+rows are committed marked ``vectors_pending`` and the mark is cleared once its vectors are
+stored; if the process dies in between (``kill -9``, a full disk), the mark stays, and
+``repair_pending`` (run when a workbench opens), ``reindex`` or ingesting the same file
+again stores the missing vectors.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +19,16 @@ from typing import TYPE_CHECKING, Literal
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.errors import (
-    AIWriterError,
     NotFoundError,
     ValidationError,
     VectorStoreError,
 )
-from aiwriter_kernel.research.chunking import chunk_text
+from aiwriter_kernel.research.ingest import (
+    GROUP_CHUNKS,
+    GroupWriter,
+    IngestRun,
+    Progress,
+)
 from aiwriter_kernel.research.models import (
     IngestItem,
     IngestReport,
@@ -36,13 +37,12 @@ from aiwriter_kernel.research.models import (
     SearchHit,
 )
 from aiwriter_kernel.store import Database
-from aiwriter_kernel.store.records import ChunkRecord, NewChunk, SourceRecord, WorkspaceRecord
+from aiwriter_kernel.store.records import ChunkRecord, SourceRecord, WorkspaceRecord
 
 if TYPE_CHECKING:
     import numpy as np
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
-Progress = Callable[[IngestItem], None]
 MAX_K = 100
 
 
@@ -60,12 +60,6 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def chunk_id(workspace_id: int, origin: str, content_hash: str, ordinal: int) -> str:
-    """Stable ids: the same text of the same source always gets the same chunk ids."""
-    key = f"{workspace_id}\0{origin}\0{content_hash}\0{ordinal}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 def citation_label(source: SourceRecord, chunk: ChunkRecord) -> str:
     """How a hit is cited to a reader: title, where it lives, and which characters."""
     return f"{source.title} — {source.origin}, chars {chunk.start_offset}-{chunk.end_offset}"
@@ -79,6 +73,7 @@ class KnowledgeBase:
 
         self.settings = settings
         self.db = database
+        self.group_chunks = GROUP_CHUNKS  # chunks embedded and stored together by ingest
         self._vectors = None
         self._lexical = LexicalCache()
 
@@ -105,17 +100,16 @@ class KnowledgeBase:
         """Add files, folders (recursively) and URLs; one item per source in the report.
 
         A source that fails gets its own error and the others carry on; an unchanged file
-        (same content hash) is skipped without re-embedding.
+        (same content hash) is skipped without re-embedding. Chunks are embedded and stored
+        in groups across files; ``progress`` hears about each group (in chunks).
         """
         if not targets:
             raise ValidationError("nothing to ingest: give at least one path or URL")
         workspace_id = self.db.workspaces.get_or_create(workspace, owner_id).id
         report = IngestReport()
-        for origin, load in self._expand(targets, report):
-            item = self._ingest_one(workspace_id, origin, load, tuple(tags))
-            report.items.append(item)
-            if progress is not None:
-                progress(item)
+        sources = list(self._expand(targets, report))
+        run = IngestRun(self, workspace_id, tuple(tags), progress, group_chunks=self.group_chunks)
+        report.items.extend(run.run(sources))
         return report
 
     def ingest_bytes(
@@ -146,7 +140,8 @@ class KnowledgeBase:
         def load() -> LoadedDocument:
             return load_bytes(data, origin=origin, content_type=content_type, max_bytes=limit)
 
-        return IngestReport(items=[self._ingest_one(workspace_id, origin, load, tuple(tags))])
+        run = IngestRun(self, workspace_id, tuple(tags), group_chunks=self.group_chunks)
+        return IngestReport(items=run.run([(origin, load)]))
 
     def sources(self, *, workspace: str = "default", owner_id: int | None = None):
         """The workspace's sources (without their text), as stored."""
@@ -209,67 +204,7 @@ class KnowledgeBase:
             max_bytes=self.settings.max_ingest_bytes,
         )
 
-    def _ingest_one(
-        self,
-        workspace_id: int,
-        origin: str,
-        load: Callable[[], LoadedDocument],
-        tags: tuple[str, ...],
-    ) -> IngestItem:
-        try:
-            document = load()
-            return self._store(workspace_id, document, tags)
-        except VectorStoreError:
-            raise  # the server's store is broken: every source would fail alike
-        except AIWriterError as error:
-            return IngestItem(origin=origin, status="failed", error=str(error))
-
-    def _store(
-        self, workspace_id: int, document: LoadedDocument, tags: tuple[str, ...]
-    ) -> IngestItem:
-        digest = hashlib.sha256(document.text.encode()).hexdigest()
-        existing = self.db.sources.find_source(workspace_id, document.origin)
-        if existing is not None and existing.content_hash == digest:
-            stored = self._vectors_complete(existing)
-            chunk_count = 0 if stored else self._store_vectors_of(existing)
-            return IngestItem(
-                origin=document.origin,
-                status="unchanged" if stored else "added",  # "added": now it is, wholly
-                source_id=existing.id,
-                title=existing.title,
-                chunks=chunk_count,
-            )
-        pieces = chunk_text(
-            document.text,
-            max_chars=self.settings.chunk_chars,
-            overlap_chars=self.settings.chunk_overlap,
-        )
-        chunks = [
-            NewChunk(
-                id=chunk_id(workspace_id, document.origin, digest, piece.ordinal),
-                ordinal=piece.ordinal,
-                text=piece.text,
-                start_offset=piece.start,
-                end_offset=piece.end,
-            )
-            for piece in pieces
-        ]
-        vectors = self.vectors.embedder.encode([chunk.text for chunk in chunks])
-        if existing is None:
-            source, status = self._add_new(workspace_id, document, digest, tags, chunks, vectors)
-        else:
-            source, status = self._replace(
-                workspace_id, existing, document, digest, tags, chunks, vectors
-            )
-        return IngestItem(
-            origin=document.origin,
-            status=status,
-            source_id=source.id,
-            title=source.title,
-            chunks=len(chunks),
-        )
-
-    def _vectors_complete(self, source: SourceRecord) -> bool:
+    def vectors_complete(self, source: SourceRecord) -> bool:
         """Whether every chunk of the stored source has its vector, so that re-ingesting the
         same text can say "unchanged": not while it is pending, nor when vectors went missing."""
         if source.vectors_pending:
@@ -277,87 +212,18 @@ class KnowledgeBase:
         chunk_ids = self.db.sources.source_chunk_ids(source.id)
         return not self.vectors.missing(source.workspace_id, chunk_ids)
 
-    def _store_vectors_of(self, source: SourceRecord) -> int:
-        """Embed a stored source's chunks again, store their vectors and clear its pending
-        mark; returns how many chunks it has."""
-        chunks = self.db.sources.get_chunks(source.id)
-        vectors = self.vectors.embedder.encode([chunk.text for chunk in chunks])
-        self._write_vectors(source.workspace_id, source, chunks, vectors)
-        self.db.sources.mark_vectors_stored([source.id])
-        return len(chunks)
-
     def repair_pending(self) -> int:
-        """Store the vectors of every source left pending by an interrupted ingest; returns
-        how many sources were repaired. Cheap when there are none (one indexed query).
+        """Store the vectors of every source left pending by an interrupted ingest, a group
+        of chunks at a time; returns how many sources were repaired. Cheap when there are
+        none (one indexed query).
 
         A source still being ingested by another process is pending too: storing its vectors
         here as well is redundant but harmless (same ids, same vectors).
         """
         pending = self.db.sources.pending_sources()
-        for source in pending:
-            self._store_vectors_of(source)
+        if pending:
+            GroupWriter(self.db, self.vectors).restore_vectors(pending, self.group_chunks)
         return len(pending)
-
-    def _upsert_row(self, workspace_id, document, digest, tags, chunks, *, pending=False):
-        return self.db.sources.upsert_source_with_chunks(
-            workspace_id,
-            title=document.title,
-            origin=document.origin,
-            content_hash=digest,
-            mime_type=document.mime_type,
-            size_bytes=document.size_bytes,
-            text=document.text,
-            tags=tags,
-            chunks=chunks,
-            vectors_pending=pending,
-        )
-
-    def _add_new(self, workspace_id, document, digest, tags, chunks, vectors):
-        """New source: rows first, marked pending (to learn its id), then vectors, then the
-        mark cleared. An exception undoes it all; a killed process leaves the mark."""
-        source, status = self._upsert_row(
-            workspace_id, document, digest, tags, chunks, pending=True
-        )
-        try:
-            self._write_vectors(workspace_id, source, chunks, vectors)
-            self.db.sources.mark_vectors_stored([source.id])
-        except BaseException:
-            self.db.sources.delete_source(source.id)
-            with contextlib.suppress(AIWriterError):  # an orphan vector is harmless
-                self.vectors.delete(workspace_id, [chunk.id for chunk in chunks])
-            raise
-        return source, status
-
-    def _replace(self, workspace_id, existing, document, digest, tags, chunks, vectors):
-        """Changed source: new vectors first, then swap the rows atomically, then drop the
-        old vectors; if the swap fails the new vectors go and the old version stays whole."""
-        old_ids = [chunk.id for chunk in self.db.sources.get_chunks(existing.id)]
-        self._write_vectors(workspace_id, existing, chunks, vectors, tags=tags)
-        try:
-            source, status = self._upsert_row(workspace_id, document, digest, tags, chunks)
-        except BaseException:
-            self.vectors.delete(workspace_id, [chunk.id for chunk in chunks])
-            raise
-        stale = sorted(set(old_ids) - {chunk.id for chunk in chunks})
-        if stale:
-            self.vectors.delete(workspace_id, stale)
-        return source, status
-
-    def _write_vectors(self, workspace_id, source, chunks, vectors, tags=None) -> None:
-        from aiwriter_kernel.research.vector_store import chunk_metadata
-
-        chosen_tags = source.tags if tags is None else tags
-        metadatas = [
-            chunk_metadata(source.id, chunk.ordinal, source.added_at, chosen_tags)
-            for chunk in chunks
-        ]
-        self.vectors.upsert(
-            workspace_id,
-            [c.id for c in chunks],
-            [c.text for c in chunks],
-            metadatas,
-            embeddings=vectors,
-        )
 
     # -- search ----------------------------------------------------------------------------
 

@@ -94,3 +94,20 @@ class ReindexedWorkspace(BaseModel):
     workspace: str
     owner: str | None = None  # the user's name; None for the home's operator
     chunks: int = Field(ge=0)
+
+
+class IngestProgress(BaseModel):
+    """Where an ingest stands, counted in chunks: embedding them is the work, and one file
+    may hold one chunk or a thousand. Sent after each stored group of chunks and after each
+    source that needed no embedding (unchanged, failed).
+
+    ``chunks_total`` counts the chunks of the sources read so far, so it grows while files
+    are still being read (``sources_done < sources_total``); ``items`` are the sources
+    finished by this step.
+    """
+
+    chunks_done: int = Field(ge=0)
+    chunks_total: int = Field(ge=0)
+    sources_done: int = Field(ge=0)
+    sources_total: int = Field(ge=0)
+    items: list[IngestItem] = Field(default_factory=list)

@@ -218,6 +218,26 @@ class NewChunk(BaseModel):
         return self
 
 
+class NewSource(BaseModel):
+    """A source to store with its chunks: what ``SourcesRepository.upsert_sources`` takes.
+
+    ``vectors_pending`` marks a source whose vectors are written after its rows are
+    committed (a new source: the vectors need its id), until ``mark_vectors_stored``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    origin: str
+    content_hash: str
+    mime_type: str
+    size_bytes: int
+    text: str
+    tags: tuple[str, ...] = ()
+    chunks: tuple[NewChunk, ...] = ()
+    vectors_pending: bool = False
+
+
 class NewGeneration(BaseModel):
     """One model call to log. Holds the prompt's hash, never the prompt or any key."""
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from aiwriter_kernel.errors import NotFoundError, StoreError, ValidationError
 from aiwriter_kernel.store.models import Chunk, Source, Workspace, utcnow
-from aiwriter_kernel.store.records import ChunkRecord, NewChunk, SourceRecord
+from aiwriter_kernel.store.records import ChunkRecord, NewChunk, NewSource, SourceRecord
 from aiwriter_kernel.store.session import Repository
 
 UpsertOutcome = Literal["added", "unchanged", "replaced"]
@@ -46,39 +46,42 @@ class SourcesRepository(Repository):
         ``vectors_pending`` marks a source whose vectors are written after this commit, until
         ``mark_vectors_stored``; a source whose vectors were written first passes False.
         """
-        _check_chunks(chunks, len(text))
-        fields = {
-            "title": title,
-            "content_hash": content_hash,
-            "mime_type": mime_type,
-            "size_bytes": size_bytes,
-            "text": text,
-            "tags": list(tags),
-            "vectors_pending": vectors_pending,
-        }
+        source = NewSource(
+            title=title,
+            origin=origin,
+            content_hash=content_hash,
+            mime_type=mime_type,
+            size_bytes=size_bytes,
+            text=text,
+            tags=tuple(tags),
+            chunks=tuple(chunks),
+            vectors_pending=vectors_pending,
+        )
+        return self.upsert_sources(workspace_id, [source])[0]
+
+    def upsert_sources(
+        self, workspace_id: int, sources: Sequence[NewSource]
+    ) -> list[tuple[SourceRecord, UpsertOutcome]]:
+        """Add or replace several sources in ONE transaction: all of them land, or none.
+
+        Bulk ingest stores a group of small files this way, paying one commit instead of one
+        per file; when the group fails it retries the sources one call each, so that only
+        the faulty one fails. Outcomes are as for ``upsert_source_with_chunks``, in order.
+        """
+        for source in sources:
+            _check_chunks(source.chunks, len(source.text))
+        origins = [source.origin for source in sources]
+        if len(set(origins)) != len(origins):
+            raise ValidationError("each origin may appear only once in a group of sources")
         try:
             with self._session() as session:
                 if session.get(Workspace, workspace_id) is None:
                     raise NotFoundError(f"workspace {workspace_id} does not exist")
-                source = _source_at(session, workspace_id, origin)
-                if source is not None and source.content_hash == content_hash:
-                    return SourceRecord.model_validate(source), "unchanged"
-                if source is None:
-                    source = Source(workspace_id=workspace_id, origin=origin, **fields)
-                    session.add(source)
-                    outcome: UpsertOutcome = "added"
-                else:
-                    _replace_fields(source, fields)
-                    session.execute(delete(Chunk).where(Chunk.source_id == source.id))
-                    outcome = "replaced"
-                session.flush()
-                _insert_chunks(session, source.id, chunks)
-                return SourceRecord.model_validate(source), outcome
+                return [_upsert_one(session, workspace_id, source) for source in sources]
         except IntegrityError as error:
             reason = str(error.orig).splitlines()[0]
-            raise StoreError(
-                f"could not store source {origin!r}; nothing was changed: {reason}"
-            ) from error
+            what = f"source {origins[0]!r}" if len(origins) == 1 else f"{len(origins)} sources"
+            raise StoreError(f"could not store {what}; nothing was changed: {reason}") from error
 
     def get_source(self, source_id: int) -> SourceRecord | None:
         with self._session() as session:
@@ -216,6 +219,14 @@ class SourcesRepository(Repository):
             if result.rowcount == 0:
                 raise NotFoundError(f"source {source_id} does not exist")
 
+    def delete_sources(self, source_ids: Iterable[int]) -> None:
+        """Delete these sources and their chunks in one transaction; unknown ids are ignored.
+        Undoes a group of new sources whose vectors could not be stored."""
+        ids = list(source_ids)
+        with self._session() as session:
+            for start in range(0, len(ids), ID_BATCH):
+                session.execute(delete(Source).where(Source.id.in_(ids[start : start + ID_BATCH])))
+
 
 def _check_chunks(chunks: Sequence[NewChunk], text_length: int) -> None:
     """Refuse chunk lists the database would reject half-way, or that point outside the text."""
@@ -229,6 +240,28 @@ def _check_chunks(chunks: Sequence[NewChunk], text_length: int) -> None:
                 f"chunk {chunk.ordinal} ends at offset {chunk.end_offset}, "
                 f"past the end of the text ({text_length} characters)"
             )
+
+
+def _upsert_one(
+    session: Session, workspace_id: int, new: NewSource
+) -> tuple[SourceRecord, UpsertOutcome]:
+    """Insert or replace one source with its chunks inside the caller's transaction."""
+    source = _source_at(session, workspace_id, new.origin)
+    if source is not None and source.content_hash == new.content_hash:
+        return SourceRecord.model_validate(source), "unchanged"
+    fields = new.model_dump(exclude={"origin", "chunks"})
+    fields["tags"] = list(new.tags)
+    if source is None:
+        source = Source(workspace_id=workspace_id, origin=new.origin, **fields)
+        session.add(source)
+        outcome: UpsertOutcome = "added"
+    else:
+        _replace_fields(source, fields)
+        session.execute(delete(Chunk).where(Chunk.source_id == source.id))
+        outcome = "replaced"
+    session.flush()
+    _insert_chunks(session, source.id, new.chunks)
+    return SourceRecord.model_validate(source), outcome
 
 
 def _source_at(session: Session, workspace_id: int, origin: str) -> Source | None:

@@ -32,13 +32,13 @@ QUESTION = "Do puns make good headlines?"
 CHILD = """
 import os, signal, sys
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.research.knowledge_base import KnowledgeBase
+from aiwriter_kernel.research.ingest import GroupWriter
 from aiwriter_kernel.store.sources import SourcesRepository
 
 home, path, step = sys.argv[1:4]
 STEPS = {
-    "before_rows": (SourcesRepository, "upsert_source_with_chunks"),
-    "after_rows": (KnowledgeBase, "_write_vectors"),
+    "before_rows": (SourcesRepository, "upsert_sources"),
+    "after_rows": (GroupWriter, "write_vectors"),
     "after_vectors": (SourcesRepository, "mark_vectors_stored"),
 }
 owner, name = STEPS[step]

@@ -89,7 +89,7 @@ def test_a_failed_replace_keeps_the_old_version_whole(workbench, corpus, monkeyp
     def refuse(*args, **kwargs):
         raise StoreError("the database refused the write")
 
-    monkeypatch.setattr(workbench.db.sources, "upsert_source_with_chunks", refuse)
+    monkeypatch.setattr(workbench.db.sources, "upsert_sources", refuse)
     report = workbench.ingest(edited)
     assert report.items[0].status == "failed" and "refused" in report.items[0].error
     assert set(workbench.kb.vectors.ids(workspace.id)) == before
