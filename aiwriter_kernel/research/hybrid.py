@@ -13,9 +13,9 @@ Dense (Chroma) and lexical (BM25) scores live on different scales, so they are f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiwriter_kernel.research.models import SearchFilters
 
@@ -25,25 +25,56 @@ if TYPE_CHECKING:
 # Never a database id: how "no source at all" is said to Chroma, which refuses "$in": [].
 NO_SOURCE = -1
 
+Item = TypeVar("Item")
+
 
 def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[str]], k: int = 60
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
 ) -> list[tuple[str, float]]:
-    """Fuse ranked id lists: each id scores the sum of 1 / (k + rank) over lists, rank from 1.
+    """Fuse ranked id lists: each id scores the sum of w / (k + rank) over lists, rank from 1.
 
-    ``k`` damps the weight of the very top ranks (60 is the value of Cormack et al., 2009).
+    ``k`` damps the weight of the very top ranks (60 is the value of Cormack et al., 2009);
+    ``weights`` (one per list, default all 1) let one list count more than another.
     An id repeated within one list counts once, at its best rank. Ties keep the order in which
     ids were first seen, so the result is deterministic.
     """
+    if weights is None:
+        weights = [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError("give one weight per ranking")
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights, strict=True):
         seen: set[str] = set()
         for rank, item in enumerate(ranking, start=1):
             if item in seen:
                 continue
             seen.add(item)
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
+
+
+def cap_per_source(
+    items: Sequence[Item], source_of: Callable[[Item], Hashable], per_source: int, limit: int
+) -> list[Item]:
+    """The first ``limit`` items in order, keeping at most ``per_source`` of any one source.
+
+    Applied after fusion, so a document with many matching chunks cannot fill a top-k that
+    other documents also answer; each kept item is still the exact chunk that ranked.
+    ``per_source=0`` means no cap.
+    """
+    if per_source < 0:
+        raise ValueError("per_source must be 0 (no cap) or more")
+    kept: list[Item] = []
+    counts: dict[Hashable, int] = {}
+    for item in items:
+        if len(kept) >= limit:
+            break
+        source = source_of(item)
+        if per_source and counts.get(source, 0) >= per_source:
+            continue
+        counts[source] = counts.get(source, 0) + 1
+        kept.append(item)
+    return kept
 
 
 def mmr(
