@@ -14,6 +14,7 @@ Dense (Chroma) and lexical (BM25) scores live on different scales, so they are f
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +27,37 @@ if TYPE_CHECKING:
 NO_SOURCE = -1
 
 Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How hybrid search fuses the dense and lexical rankings (weighted RRF).
+
+    ``depth`` is how many chunks each side contributes at least (more when k is large);
+    ``lexical_weight`` is the lexical list's share, the dense list getting the rest.
+    """
+
+    rrf_k: int = 60
+    lexical_weight: float = 0.5
+    depth: int = 40
+
+    def __str__(self) -> str:
+        return f"rrf_k={self.rrf_k} lexical_weight={self.lexical_weight} depth={self.depth}"
+
+
+# Cormack et al.'s k=60 with equal weights: see benchmarks/retrieval_quality.py and the
+# "Retrieval quality" section of benchmarks/RESULTS.md for how these were checked.
+FUSION = Fusion(rrf_k=60, lexical_weight=0.5, depth=40)
+
+
+def fuse(rankings: Mapping[str, Sequence[str]], fusion: Fusion = FUSION) -> list[tuple[str, float]]:
+    """The "dense" and/or "lexical" rankings fused as ``fusion`` says, best first."""
+    weights = {"dense": 1.0 - fusion.lexical_weight, "lexical": fusion.lexical_weight}
+    return reciprocal_rank_fusion(
+        list(rankings.values()),
+        fusion.rrf_k,
+        [weights[name] for name in rankings],
+    )
 
 
 def reciprocal_rank_fusion(

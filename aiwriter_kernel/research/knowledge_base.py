@@ -28,6 +28,7 @@ from aiwriter_kernel.errors import (
     VectorStoreError,
 )
 from aiwriter_kernel.research.chunking import chunk_text
+from aiwriter_kernel.research.hybrid import FUSION
 from aiwriter_kernel.research.models import (
     IngestItem,
     IngestReport,
@@ -45,27 +46,6 @@ SearchMode = Literal["hybrid", "dense", "lexical"]
 Progress = Callable[[IngestItem], None]
 MAX_K = 100
 MAX_POOL = 2000  # the deepest a side is read when per_source leaves too few distinct sources
-
-
-@dataclass(frozen=True)
-class Fusion:
-    """How hybrid search fuses the dense and lexical rankings (weighted RRF).
-
-    ``depth`` is how many chunks each side contributes at least (more when k is large);
-    ``lexical_weight`` is the lexical list's share, the dense list getting the rest.
-    """
-
-    rrf_k: int = 60
-    lexical_weight: float = 0.5
-    depth: int = 40
-
-    def __str__(self) -> str:
-        return f"rrf_k={self.rrf_k} lexical_weight={self.lexical_weight} depth={self.depth}"
-
-
-# Cormack et al.'s k=60 with equal weights: see benchmarks/retrieval_quality.py and the
-# "Retrieval quality" section of benchmarks/RESULTS.md for how these were checked.
-FUSION = Fusion(rrf_k=60, lexical_weight=0.5, depth=40)
 
 
 @dataclass(frozen=True)
@@ -439,12 +419,9 @@ class KnowledgeBase:
     def _fused(self, rankings: dict[str, list[str]], per_source: int, wanted: int):
         """The fused chunks, at most ``per_source`` per source and ``wanted`` in all, and
         every fused chunk's score."""
-        from aiwriter_kernel.research.hybrid import cap_per_source, reciprocal_rank_fusion
+        from aiwriter_kernel.research.hybrid import cap_per_source, fuse
 
-        weights = {"dense": 1.0 - FUSION.lexical_weight, "lexical": FUSION.lexical_weight}
-        fused = reciprocal_rank_fusion(
-            list(rankings.values()), FUSION.rrf_k, [weights[name] for name in rankings]
-        )
+        fused = fuse(rankings, FUSION)
         chunks = self.db.sources.get_chunks_by_ids([chunk for chunk, _ in fused])
         kept = cap_per_source(chunks, lambda chunk: chunk.source_id, per_source, wanted)
         return kept, dict(fused)
