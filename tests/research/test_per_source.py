@@ -10,7 +10,8 @@ import pytest
 
 from aiwriter_kernel import Workbench
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.research.hybrid import cap_per_source
+from aiwriter_kernel.research import knowledge_base
+from aiwriter_kernel.research.hybrid import Fusion, cap_per_source
 
 pytestmark = pytest.mark.slow
 
@@ -89,3 +90,13 @@ def test_cap_per_source_keeps_order_and_the_first_of_each() -> None:
     assert cap_per_source(items, lambda item: item[1], 1, 10) == [("a", 1), ("c", 2), ("e", 3)]
     assert cap_per_source(items, lambda item: item[1], 2, 3) == [("a", 1), ("b", 1), ("c", 2)]
     assert cap_per_source(items, lambda item: item[1], 0, 4) == items[:4]
+
+
+def test_too_few_sources_in_the_first_pool_reads_both_sides_deeper(workbench, monkeypatch):
+    query = "glider wing flutter wind tunnel speed part"
+    top = workbench.search(query, k=8, mode="dense")
+    # a first pool of 8 (2 * k) holds fewer than k = 4 different sources...
+    assert len({hit.source_id for hit in top}) < K
+    monkeypatch.setattr(knowledge_base, "FUSION", Fusion(rrf_k=10, lexical_weight=0.5, depth=1))
+    hits = workbench.search(query, k=K, mode="dense", per_source=1)
+    assert len({hit.source_id for hit in hits}) == K  # ...so search read deeper
