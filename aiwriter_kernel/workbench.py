@@ -289,8 +289,13 @@ class Workbench:
         filters: SearchFilters | None = None,
         mode: SearchMode = "hybrid",
         diversify: bool = False,
+        per_source: int = 0,
     ) -> list[SearchHit]:
-        """Hybrid (dense + BM25) search; each hit carries its citation."""
+        """Hybrid (dense + BM25) search; each hit carries its citation (to the exact chunk).
+
+        ``per_source`` keeps at most that many hits of any one source (0: no limit), so a
+        long document matching everywhere cannot fill the list.
+        """
         return self.kb.search(
             query,
             k=k,
@@ -299,6 +304,7 @@ class Workbench:
             filters=filters,
             mode=mode,
             diversify=diversify,
+            per_source=per_source,
         )
 
     def web_search(self, query: str, *, max_results: int = 5) -> list[WebResult]:

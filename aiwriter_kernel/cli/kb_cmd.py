@@ -68,11 +68,15 @@ def search(
     workspace: WorkspaceOption = "default",
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
     diversify: Annotated[bool, typer.Option(help="Spread hits across sources (MMR).")] = False,
+    per_source: Annotated[
+        int, typer.Option("--per-source", min=0, help="At most N hits per source (0: no limit).")
+    ] = 0,
     json_output: JsonOption = False,
 ) -> None:
     """Search the knowledge base; hits come with citation labels."""
     with open_workbench() as workbench:
-        hits = workbench.search(query, k=k, workspace=workspace, mode=mode, diversify=diversify)
+        options = {"mode": mode, "diversify": diversify, "per_source": per_source}
+        hits = workbench.search(query, k=k, workspace=workspace, **options)
 
     def render(console: Console) -> None:
         table = Table("#", "source", "excerpt", "citation", title=f"search: {query}")

@@ -108,6 +108,9 @@ def summarize(
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="Passages to retrieve.")] = 6,
+    per_source: Annotated[
+        int, typer.Option("--per-source", min=0, help="At most N passages per source (0: any).")
+    ] = 1,
     source: Annotated[
         list[int] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
     ] = None,
@@ -122,6 +125,7 @@ def ask(
         result = workbench.ask(
             question=question,
             k=k,
+            per_source=per_source,
             source_ids=source or None,
             persona=persona,
             provider=provider,

@@ -44,6 +44,12 @@ def write(
             help="Write even when the knowledge base covers the topic only thinly (warns).",
         ),
     ] = False,
+    per_source: Annotated[
+        int,
+        typer.Option(
+            "--per-source", min=0, help="At most N hits per source in each research query (0: any)."
+        ),
+    ] = 1,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Research, outline, draft with citations, review; writes Markdown, HTML and analysis
@@ -74,6 +80,7 @@ def write(
         "model": model,
         "workspace": workspace,
         "allow_thin": allow_thin,
+        "per_source": per_source,
     }
     with (
         open_workbench() as workbench,

@@ -63,6 +63,7 @@ class QuestionRequest(BaseModel):
 
     question: str = Field(max_length=1000)
     k: int = Field(default=6, ge=1, le=50)  # passages retrieved
+    per_source: int = Field(default=0, ge=0, le=50)  # of them at most this many per source
     source_ids: list[int] | None = Field(default=None, min_length=1, max_length=100)
     persona: str | None = None
     workspace: WorkspaceName = "default"
@@ -112,6 +113,7 @@ class AnswerPipeline:
             k=request.k,
             workspace=request.workspace,
             filters=filters if request.source_ids else None,
+            per_source=request.per_source,
         )
         warnings: list[str] = []
         if not hits:

@@ -380,7 +380,9 @@ class ArticlePipeline:
             sources = registry.section_passages(lead)
         else:
             sources = registry.passages(
-                self.wb.search(request.topic, k=4, workspace=request.workspace)
+                self.wb.search(
+                    request.topic, k=4, workspace=request.workspace, per_source=request.per_source
+                )
             )
         task = SummaryTask(sources=sources, max_words=INTRO_WORDS, voice=voice)
         text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
@@ -406,7 +408,9 @@ class ArticlePipeline:
             words = group.target_words or words
         else:  # a section the writer added: research it
             query = " ".join([section.heading, *section.points, request.topic])
-            hits = self.wb.search(query, k=SECTION_HITS, workspace=request.workspace)
+            hits = self.wb.search(
+                query, k=SECTION_HITS, workspace=request.workspace, per_source=request.per_source
+            )
             sources = registry.passages(hits)
         task = SectionTask(
             topic=request.topic,

@@ -27,6 +27,10 @@ class ArticleRequest(BaseModel):
     persona: str | None = Field(default=None, max_length=100)
     # Write even when the knowledge base covers the topic only thinly (with a warning).
     allow_thin: bool = False
+    # At most this many hits of one source per research query (0: no limit), so a section's
+    # evidence is not one long document's chunks; the planner's evidence gathering reads
+    # sources paragraph by paragraph and is not limited.
+    per_source: int = Field(default=0, ge=0, le=100)
     workspace: WorkspaceName = "default"
     provider: ProviderName = None
     model: ModelName = None

@@ -23,6 +23,7 @@ from aiwriter_kernel.errors import (
     ValidationError,
     VectorStoreError,
 )
+from aiwriter_kernel.research.hybrid import FUSION
 from aiwriter_kernel.research.ingest import (
     GROUP_CHUNKS,
     GroupWriter,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 MAX_K = 100
+MAX_POOL = 2000  # the deepest a side is read when per_source leaves too few distinct sources
 
 
 @dataclass(frozen=True)
@@ -237,38 +239,62 @@ class KnowledgeBase:
         filters: SearchFilters | None = None,
         mode: SearchMode = "hybrid",
         diversify: bool = False,
+        per_source: int = 0,
     ) -> list[SearchHit]:
         """The ``k`` best chunks for ``query``: dense and BM25 rankings fused by reciprocal
-        rank, optionally diversified by maximal marginal relevance."""
-        from aiwriter_kernel.research.hybrid import reciprocal_rank_fusion
+        rank, at most ``per_source`` chunks of any one source (0: no limit), optionally
+        diversified by maximal marginal relevance.
 
+        The source limit applies after fusion; when it leaves fewer than ``k`` chunks, both
+        sides are read deeper, so a top-k shows k different sources whenever k exist.
+        """
         if not query.strip():
             raise ValidationError("the search query is empty")
         if not 1 <= k <= MAX_K:
             raise ValidationError(f"k must be between 1 and {MAX_K}, not {k}")
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValidationError(f"unknown search mode {mode!r}: use hybrid, dense or lexical")
+        if per_source < 0:
+            raise ValidationError(f"per_source must be 0 (no limit) or more, not {per_source}")
         space = self.db.workspaces.find(workspace, owner_id)
         if space is None:
             return []  # nothing was ever added there
-        workspace_id = space.id
-        pool = max(4 * k, 40)
-        rankings: dict[str, list[str]] = {}
-        if mode in ("hybrid", "dense"):
-            rankings["dense"] = self._dense(workspace_id, query, pool, filters)
-        if mode in ("hybrid", "lexical"):
-            rankings["lexical"] = self._lexical_ranking(workspace_id, query, pool, filters)
-        fused = reciprocal_rank_fusion(list(rankings.values()))
-        chunks = self.db.sources.get_chunks_by_ids([chunk for chunk, _ in fused])
-        scores = dict(fused)
+        wanted = 3 * k if diversify else k  # MMR picks k among more candidates
+        vector = self.vectors.embedder.encode([query])[0] if mode != "lexical" else None
+        pool = max(FUSION.depth, 2 * wanted)
+        while True:
+            rankings = self._rankings(space.id, query, mode, vector, pool, filters)
+            chunks, scores = self._fused(rankings, per_source, wanted)
+            exhausted = all(len(ranking) < pool for ranking in rankings.values())
+            if len(chunks) >= wanted or exhausted or pool >= MAX_POOL:
+                break
+            pool = min(4 * pool, MAX_POOL)
         if diversify:
             chunks = self._diversify(query, chunks, k)
         return self._hits(chunks[:k], scores, rankings)
 
-    def _dense(self, workspace_id: int, query: str, pool: int, filters) -> list[str]:
+    def _rankings(self, workspace_id: int, query: str, mode, vector, pool: int, filters):
+        """Each side's chunk ids that ``mode`` uses, best first, at most ``pool`` each."""
+        rankings: dict[str, list[str]] = {}
+        if mode in ("hybrid", "dense"):
+            rankings["dense"] = self._dense(workspace_id, vector, pool, filters)
+        if mode in ("hybrid", "lexical"):
+            rankings["lexical"] = self._lexical_ranking(workspace_id, query, pool, filters)
+        return rankings
+
+    def _fused(self, rankings: dict[str, list[str]], per_source: int, wanted: int):
+        """The fused chunks, at most ``per_source`` per source and ``wanted`` in all, and
+        every fused chunk's score."""
+        from aiwriter_kernel.research.hybrid import cap_per_source, fuse
+
+        fused = fuse(rankings, FUSION)
+        chunks = self.db.sources.get_chunks_by_ids([chunk for chunk, _ in fused])
+        kept = cap_per_source(chunks, lambda chunk: chunk.source_id, per_source, wanted)
+        return kept, dict(fused)
+
+    def _dense(self, workspace_id: int, vector, pool: int, filters) -> list[str]:
         from aiwriter_kernel.research.hybrid import filters_to_where
 
-        vector = self.vectors.embedder.encode([query])[0]
         found = self.vectors.query(workspace_id, vector, pool, where=filters_to_where(filters))
         if not found:
             self._require_vectors(workspace_id)

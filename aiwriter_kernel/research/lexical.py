@@ -1,12 +1,15 @@
 """BM25 keyword search over a workspace's chunks, with bm25s (sparse, numpy).
 
-Dense vectors miss exact names, codes and rare terms; BM25 finds them. Texts are tokenised
-exactly like ``aiwriter_kernel.text.words.terms`` (lower case, no stop words, light stemming)
-for both documents and queries, so "Writers indexing" finds "writer index".
+Dense vectors miss exact names, codes and rare terms; BM25 finds them. Documents and queries
+are tokenised by the same ``aiwriter_kernel.text.search_terms.search_terms`` (Snowball stems,
+hyphenated words split and joined, numbers kept, stop words out), so "Writers indexing" finds
+"writer index" and "boundary layer" finds "boundary-layer".
 
 The index lives in memory and is rebuilt from the relational store when a workspace changes:
 ``LexicalCache`` keys it by (workspace_id, revision), where the caller's revision string
-changes whenever the workspace's chunks do (e.g. chunk count plus latest update time).
+changes whenever the workspace's chunks do (e.g. chunk count plus latest update time). Each
+index records the tokenizer version it was built with (``SEARCH_TERMS_VERSION``); the cache
+rebuilds one built with another version instead of looking new query terms up in it.
 """
 
 from __future__ import annotations
@@ -18,57 +21,42 @@ from typing import TYPE_CHECKING, Any
 
 from aiwriter_kernel.research.hybrid import passes, unix_seconds
 from aiwriter_kernel.research.models import SearchFilters
-from aiwriter_kernel.text.words import STOP_WORDS, WORD, stem
+from aiwriter_kernel.text.search_terms import SEARCH_TERMS_VERSION, search_terms, tokens, word_terms
 
 if TYPE_CHECKING:
     import numpy as np
 
-_STOP = -1  # memo value for words that are not terms
-
-
-def _split(text: str) -> list[str]:
-    """Lower-cased words, as ``text.words.words`` gives them, in one regex pass."""
-    return WORD.findall(text.lower().replace("\u2019", "'"))
-
-
-def _term(word: str) -> str | None:
-    """The term a word contributes, or None for a stop word or a single letter."""
-    if word in STOP_WORDS or len(word) <= 1:
-        return None
-    return stem(word)
-
 
 def tokenize(text: str) -> list[str]:
-    """The BM25 terms of ``text``: the same as ``text.words.terms``."""
-    return [term for word in _split(text) if (term := _term(word)) is not None]
+    """The BM25 terms of ``text``: ``text.search_terms.search_terms``."""
+    return search_terms(text)
 
 
 class _Vocabulary:
-    """Maps words to term ids while indexing, remembering each word's answer.
+    """Maps tokens to term ids while indexing, remembering each token's answer.
 
-    A corpus has far fewer distinct words than word occurrences, so caching the stop-word
-    test and the stemming per word makes tokenising 100,000 chunks take seconds, not minutes.
+    A corpus has far fewer distinct tokens than token occurrences, so caching the stop-word
+    test, the hyphen splitting and the stemming per token makes tokenising 100,000 chunks take
+    seconds, not minutes.
     """
 
     def __init__(self) -> None:
         self.term_ids: dict[str, int] = {}
-        self._word_ids: dict[str, int] = {}
+        self._token_ids: dict[str, tuple[int, ...]] = {}
 
     def document(self, text: str) -> list[int]:
         ids: list[int] = []
-        for word in _split(text):
-            term_id = self._word_ids.get(word)
-            if term_id is None:
-                term_id = self._word_ids[word] = self._lookup(word)
-            if term_id != _STOP:
-                ids.append(term_id)
+        for token in tokens(text):
+            term_ids = self._token_ids.get(token)
+            if term_ids is None:
+                term_ids = self._token_ids[token] = self._lookup(token)
+            ids.extend(term_ids)
         return ids
 
-    def _lookup(self, word: str) -> int:
-        term = _term(word)
-        if term is None:
-            return _STOP
-        return self.term_ids.setdefault(term, len(self.term_ids))
+    def _lookup(self, token: str) -> tuple[int, ...]:
+        return tuple(
+            self.term_ids.setdefault(term, len(self.term_ids)) for term in word_terms(token)
+        )
 
 
 class LexicalIndex:
@@ -84,6 +72,7 @@ class LexicalIndex:
         self._columns: _FilterColumns | None = None
         self._term_ids: dict[str, int] = {}
         self._bm25: Any = None  # bm25s.BM25, or None when no chunk has a term
+        self.tokenizer_version = SEARCH_TERMS_VERSION
 
     @classmethod
     def from_texts(
@@ -122,6 +111,12 @@ class LexicalIndex:
         self._columns = None if metadatas is None else _FilterColumns(self._metadatas)
         self._term_ids = vocabulary.term_ids
         self._bm25 = bm25
+        self.tokenizer_version = SEARCH_TERMS_VERSION
+
+    @property
+    def current(self) -> bool:
+        """Whether this index tokenised its chunks as queries are tokenised now."""
+        return self.tokenizer_version == SEARCH_TERMS_VERSION
 
     def search(
         self, query: str, k: int, *, filters: SearchFilters | None = None
@@ -134,6 +129,8 @@ class LexicalIndex:
         if filters is not None and self._metadatas is None:
             raise ValueError("this index was built without metadatas, so it cannot filter")
         scores = self._scores(query)
+        if not self.current:
+            raise ValueError("this index was built by another tokenizer version: rebuild it")
         if scores is None or k <= 0:
             return []
         if filters is None:
@@ -205,7 +202,8 @@ BuildIndex = Callable[[], LexicalIndex]
 class LexicalCache:
     """Built indexes by workspace, each valid for one revision; the least recently used go.
 
-    A workspace's index is rebuilt only when the caller's revision string changes. Builds of
+    A workspace's index is rebuilt only when the caller's revision string changes or it was
+    built by another tokenizer version (``LexicalIndex.current``). Builds of
     one workspace are serialised (two searches never build the same index twice); different
     workspaces build independently.
     """
@@ -244,7 +242,7 @@ class LexicalCache:
     def _cached(self, workspace_id: int, revision: str) -> LexicalIndex | None:
         with self._lock:
             entry = self._entries.get(workspace_id)
-            if entry is None or entry[0] != revision:
+            if entry is None or entry[0] != revision or not entry[1].current:
                 return None
             self._entries.move_to_end(workspace_id)
             return entry[1]

@@ -100,6 +100,12 @@ class SearchRequest(BaseModel):
     k: int = Field(default=10, ge=1, le=MAX_K, description="How many hits at most.")
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     diversify: bool = Field(default=False, description="Prefer hits from different sources.")
+    per_source: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_K,
+        description="At most this many hits from any one source (0: no limit).",
+    )
     source_ids: list[StoredId] | None = Field(default=None, min_length=1, max_length=100)
     tags: list[str] | None = Field(default=None, min_length=1, max_length=20)
     workspace: str = WORKSPACE

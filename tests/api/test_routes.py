@@ -84,6 +84,17 @@ def test_search_modes_and_filters(
     assert client.post("/api/search", json=body, headers=alice.headers).json()["hits"] == []
 
 
+def test_search_per_source_keeps_one_hit_of_each_source(
+    client: TestClient, alice: Any, source_id: int
+) -> None:
+    body = {"query": "compost worms soil", "k": 5, "per_source": 1}
+    hits = client.post("/api/search", json=body, headers=alice.headers).json()["hits"]
+    assert hits and len({hit["source_id"] for hit in hits}) == len(hits)
+    body["per_source"] = -1
+    refused = client.post("/api/search", json=body, headers=alice.headers)
+    assert refused.status_code == 422 and "per_source" in refused.text
+
+
 def test_uploaded_files_are_ingested_one_item_each(client: TestClient, alice: Any) -> None:
     files = [
         (

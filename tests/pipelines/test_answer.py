@@ -101,6 +101,14 @@ def test_a_source_filter_limits_what_is_cited(workbench) -> None:
 
 
 @pytest.mark.slow
+def test_per_source_one_cites_each_source_at_most_once(workbench) -> None:
+    result = workbench.ask(question="What is keyword stuffing?", k=6, per_source=1)
+    assert result.answered
+    chunk_ids = [chunk for citation in result.citations for chunk in citation.chunk_ids]
+    assert all(len(citation.chunk_ids) == 1 for citation in result.citations), chunk_ids
+
+
+@pytest.mark.slow
 def test_bad_questions_fail_before_any_work(workbench) -> None:
     before = len(workbench.drafts())
     for empty in ("", "   \n"):

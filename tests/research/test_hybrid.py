@@ -10,7 +10,9 @@ import pytest
 
 from aiwriter_kernel.research.hybrid import (
     NO_SOURCE,
+    Fusion,
     filters_to_where,
+    fuse,
     mmr,
     passes,
     reciprocal_rank_fusion,
@@ -147,3 +149,19 @@ def test_passes_by_source() -> None:
     assert passes(filters, {"source_id": 2})
     assert not passes(filters, {"source_id": 3})
     assert passes(None, {})
+
+
+def test_weights_let_one_ranking_count_more() -> None:
+    rankings = [["dense-top", "shared"], ["lexical-top", "shared"]]
+    equal = [item for item, _ in reciprocal_rank_fusion(rankings, k=1)]
+    assert equal[0] == "shared"  # on both lists: 1/3 + 1/3 beats 1/2
+    leaning = reciprocal_rank_fusion(rankings, k=1, weights=[0.2, 0.8])
+    assert leaning[0][0] == "lexical-top"
+    with pytest.raises(ValueError, match="one weight per ranking"):
+        reciprocal_rank_fusion(rankings, weights=[1.0])
+
+
+def test_fuse_weighs_the_sides_by_name() -> None:
+    rankings = {"lexical": ["a", "b"], "dense": ["b", "a"]}
+    assert [item for item, _ in fuse(rankings, Fusion(rrf_k=1, lexical_weight=0.9))] == ["a", "b"]
+    assert [item for item, _ in fuse(rankings, Fusion(rrf_k=1, lexical_weight=0.1))] == ["b", "a"]

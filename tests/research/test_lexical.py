@@ -12,7 +12,7 @@ import pytest
 from aiwriter_kernel.research.hybrid import passes
 from aiwriter_kernel.research.lexical import LexicalCache, LexicalIndex, tokenize
 from aiwriter_kernel.research.models import SearchFilters
-from aiwriter_kernel.text.words import terms
+from aiwriter_kernel.text.search_terms import SEARCH_TERMS_VERSION, search_terms
 
 DOCS = {
     "garden": "Composting kitchen scraps turns them into rich soil for the garden.",
@@ -28,15 +28,15 @@ def index() -> LexicalIndex:
     return LexicalIndex.from_texts(list(DOCS), list(DOCS.values()))
 
 
-def test_tokenize_agrees_with_the_text_module() -> None:
+def test_tokenize_is_the_search_terms_tokenizer() -> None:
     curly = "Writers\u2019 indexing \u2014 it\u2019s the WRITER's index, e.g. X-rays!"
     samples = [*DOCS.values(), curly, ""]
     for sample in samples:
-        assert tokenize(sample) == terms(sample)
+        assert tokenize(sample) == search_terms(sample)
 
 
 def test_tokenize_drops_stop_words_and_stems() -> None:
-    assert tokenize("The writers are indexing notes") == ["writ", "index", "not"]
+    assert tokenize("The writers are indexing notes") == ["writer", "index", "note"]
 
 
 def test_the_document_with_the_exact_rare_term_ranks_first(index: LexicalIndex) -> None:
@@ -156,6 +156,20 @@ def test_cache_builds_once_per_revision() -> None:
     rebuilt = cache.get(1, "6:200", build)
     assert build.builds == 2
     assert rebuilt.search("quasar", 1)[0][0] == "quasar"
+
+
+def test_an_index_built_by_another_tokenizer_version_is_rebuilt_not_searched() -> None:
+    cache = LexicalCache()
+    build = CountingBuilder(dict(DOCS))
+    old = cache.get(1, "5:100", build)
+    old.tokenizer_version = "words-terms-0"  # as an index built before search_terms
+    with pytest.raises(ValueError, match="tokenizer version"):
+        old.search("soil", 1)  # never matched against terms it was not built with
+
+    rebuilt = cache.get(1, "5:100", build)  # same revision, yet rebuilt
+    assert build.builds == 2 and rebuilt is not old
+    assert rebuilt.tokenizer_version == SEARCH_TERMS_VERSION
+    assert rebuilt.search("watering", 1)[0][0] == "soil"
 
 
 def test_cache_keeps_workspaces_apart_and_evicts_the_least_recent() -> None:

@@ -117,6 +117,7 @@ def search(wb: UserWorkbench, body: SearchRequest) -> SearchResults:
         filters=body.filters(),
         mode=body.mode,
         diversify=body.diversify,
+        per_source=body.per_source,
     )
     return SearchResults(query=body.query, hits=hits)
 
