@@ -96,10 +96,10 @@ def ensure_export(model_dir: Path) -> Path:
     """
     from filelock import FileLock, Timeout
 
+    _raise_if_failed(model_dir)  # first: a noted file may exist but not load
     found = cached_export(model_dir)
     if found is not None:
         return found
-    _raise_if_failed(model_dir)
     folder = export_folder(model_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
