@@ -157,6 +157,21 @@ def _load_uncached(path: Path, runtime: Runtime = "auto") -> _Loaded:
     return _Loaded(encoder, encoder.dimension, threading.Lock(), "torch")
 
 
+def _load_onnx_quietly(path: Path, runtime: Runtime) -> None:
+    """Load the ONNX encoder into the shared cache; on failure leave it to ``encode``, which
+    meets the failure again (noted) and falls back to torch in the calling thread."""
+    from aiwriter_kernel.research.onnx_encoder import load_onnx
+
+    with _MODELS_LOCK:
+        if (path, runtime) in _MODELS:
+            return
+        try:
+            encoder = load_onnx(path)
+        except AIWriterError:
+            return
+        _MODELS[(path, runtime)] = _Loaded(encoder, encoder.dimension, threading.Lock(), "onnx")
+
+
 class _TorchEncoder:
     """sentence-transformers on torch: the reference pipeline, and the fallback."""
 
@@ -233,6 +248,24 @@ class Embedder:
     def runtime(self) -> str:
         """The runtime that encodes ("onnx" or "torch"); loads the model to find out."""
         return self._loaded().runtime
+
+    def start_loading(self) -> None:
+        """Start loading the model in a background thread, when that is safe, so a new process
+        can do other work meanwhile (``KnowledgeBase.search`` ranks by BM25 and opens the
+        vector store): creating an onnxruntime session is native work that mostly releases
+        the GIL. Only an ONNX model whose export is cached is loaded this way, with
+        onnxruntime and tokenizers imported here first: the thread then imports nothing, as
+        two threads importing the same modules can meet them half-initialised. Anything
+        else (torch, an export to make, a failure) is left to the first ``encode``."""
+        key = (self._resolved.path, self._runtime)
+        if self._runtime == "torch" or key in _MODELS:
+            return
+        from aiwriter_kernel.research.onnx_encoder import prepare_background_load
+
+        if prepare_background_load(self._resolved.path):
+            threading.Thread(
+                target=_load_onnx_quietly, args=key, name="aiwriter-load-model", daemon=True
+            ).start()
 
     def _loaded(self) -> _Loaded:
         return _load(self._resolved.path, self._runtime)

@@ -387,11 +387,16 @@ class KnowledgeBase:
             return []  # nothing was ever added there
         workspace_id = space.id
         pool = max(4 * k, 40)
-        rankings: dict[str, list[str]] = {}
+        dense = lexical = None
         if mode in ("hybrid", "dense"):
-            rankings["dense"] = self._dense(workspace_id, query, pool, filters)
+            self.vectors.embedder.start_loading()  # a new process: loads while BM25 ranks
         if mode in ("hybrid", "lexical"):
-            rankings["lexical"] = self._lexical_ranking(workspace_id, query, pool, filters)
+            lexical = self._lexical_ranking(workspace_id, query, pool, filters)
+        if mode in ("hybrid", "dense"):
+            dense = self._dense(workspace_id, query, pool, filters)
+        rankings = {
+            name: ids for name, ids in (("dense", dense), ("lexical", lexical)) if ids is not None
+        }
         fused = reciprocal_rank_fusion(list(rankings.values()))
         chunks = self.db.sources.get_chunks_by_ids([chunk for chunk, _ in fused])
         scores = dict(fused)
@@ -402,6 +407,7 @@ class KnowledgeBase:
     def _dense(self, workspace_id: int, query: str, pool: int, filters) -> list[str]:
         from aiwriter_kernel.research.hybrid import filters_to_where
 
+        self.vectors.collection(workspace_id, create=False)  # opened while the model loads
         vector = self.vectors.embedder.encode([query])[0]
         found = self.vectors.query(workspace_id, vector, pool, where=filters_to_where(filters))
         if not found:

@@ -162,3 +162,25 @@ def load_onnx(model_dir: Path) -> OnnxEncoder:
         reason = f"onnxruntime cannot load {onnx_file}: {onnx_export.one_line(error)}"
         onnx_export.record_failure(model_dir, reason)
         raise onnx_export.OnnxUnavailable(reason) from error
+
+
+def prepare_background_load(model_dir: Path) -> bool:
+    """Whether ``load_onnx`` can run in another thread without importing anything there:
+    the model is supported, its export cached and not noted as failed. If so, the modules
+    the load needs are imported now, in the calling thread."""
+    from aiwriter_kernel.research import onnx_export
+
+    try:
+        check_supported(model_dir)
+    except UnsupportedModel:
+        return False
+    if onnx_export.failure_note(model_dir) is not None:
+        return False
+    if onnx_export.cached_export(model_dir) is None:
+        return False
+    import filelock  # noqa: F401
+    import numpy  # noqa: F401
+    import onnxruntime  # noqa: F401
+    import tokenizers  # noqa: F401
+
+    return True
