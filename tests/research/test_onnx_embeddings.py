@@ -41,6 +41,7 @@ import json, logging, sys
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="LOG %(message)s")
 from aiwriter_kernel.research.embeddings import Embedder
 embedder = Embedder({model!r})
+embedder.start_loading()  # in a background thread when the export is cached, as search does
 vector = embedder.encode(["the same probe sentence"])[0]
 print(json.dumps({{
     "runtime": embedder.runtime,
