@@ -8,7 +8,7 @@ but are only ever handed to clients explicitly, never written back to the enviro
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, description="Model name for the provider.")
     embedding_model: str | None = Field(
         default=None, description="Local path or id; default is the packaged all-MiniLM-L6-v2."
+    )
+    embedding_runtime: Literal["auto", "onnx", "torch"] = Field(
+        default="auto",
+        description="What runs the embedding model: onnx (no torch at run time), torch, "
+        "or auto (onnx when it can, else torch).",
     )
 
     openai_api_key: SecretStr | None = Field(

@@ -39,6 +39,7 @@ def run_checks(settings: Settings) -> list[Check]:
         check_home,
         check_database,
         check_embedding_model,
+        check_embedding_runtime,
         check_vector_store,
         check_providers,
     ]
@@ -115,6 +116,18 @@ def check_embedding_model(settings: Settings) -> Check:
     if not (Path(path) / "model.safetensors").is_file():
         return Check(name="embedding model", status="fail", detail=f"model files missing in {path}")
     return Check(name="embedding model", status="ok", detail=f"all-MiniLM-L6-v2 packaged at {path}")
+
+
+def check_embedding_runtime(settings: Settings) -> Check:
+    """Which runtime embeds (onnx or torch), from the setting and the ONNX cache: a fallback
+    to torch works but starts seconds slower, and is a failure when onnx was required."""
+    from aiwriter_kernel.research.embeddings import runtime_status
+
+    found = runtime_status(settings.embedding_model, settings.embedding_runtime)
+    status: Status = "ok"
+    if found.fallback:
+        status = "fail" if settings.embedding_runtime == "onnx" else "warn"
+    return Check(name="embedding runtime", status=status, detail=found.detail)
 
 
 def check_vector_store(settings: Settings) -> list[Check]:

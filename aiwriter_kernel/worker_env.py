@@ -19,6 +19,7 @@ ENV_SETTINGS = {
     "AIWRITER_PROVIDER": "provider",
     "AIWRITER_MODEL": "model",
     "AIWRITER_EMBEDDING_MODEL": "embedding_model",
+    "AIWRITER_EMBEDDING_RUNTIME": "embedding_runtime",
     "AIWRITER_OPENAI_BASE_URL": "openai_base_url",
     "AIWRITER_MAX_BATCH_ROWS": "max_batch_rows",  # a batch job reads its CSV in the worker
 }

@@ -26,6 +26,7 @@ from aiwriter_kernel.cli import (
     usage_cmd,
     write_cmd,
 )
+from aiwriter_kernel.cli.gc_tuning import command_gc
 from aiwriter_kernel.cli.output import stderr
 from aiwriter_kernel.errors import AIWriterError
 
@@ -39,7 +40,8 @@ class AIWriterApp(typer.Typer):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().__call__(*args, **kwargs)
+            with command_gc():
+                return super().__call__(*args, **kwargs)
         except Exception as error:
             if _State.debug:
                 raise

@@ -12,6 +12,7 @@ again stores the missing vectors.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,10 +261,12 @@ class KnowledgeBase:
         if space is None:
             return []  # nothing was ever added there
         wanted = 3 * k if diversify else k  # MMR picks k among more candidates
-        vector = self.vectors.embedder.encode([query])[0] if mode != "lexical" else None
+        if mode != "lexical":
+            self.vectors.embedder.start_loading()  # a new process: loads while BM25 ranks
+        query_vector = functools.cache(lambda: self.vectors.embedder.encode([query])[0])
         pool = max(FUSION.depth, 2 * wanted)
         while True:
-            rankings = self._rankings(space.id, query, mode, vector, pool, filters)
+            rankings = self._rankings(space.id, query, mode, query_vector, pool, filters)
             chunks, scores = self._fused(rankings, per_source, wanted)
             exhausted = all(len(ranking) < pool for ranking in rankings.values())
             if len(chunks) >= wanted or exhausted or pool >= MAX_POOL:
@@ -273,13 +276,18 @@ class KnowledgeBase:
             chunks = self._diversify(query, chunks, k)
         return self._hits(chunks[:k], scores, rankings)
 
-    def _rankings(self, workspace_id: int, query: str, mode, vector, pool: int, filters):
-        """Each side's chunk ids that ``mode`` uses, best first, at most ``pool`` each."""
+    def _rankings(self, workspace_id: int, query: str, mode, query_vector, pool: int, filters):
+        """Each side's chunk ids that ``mode`` uses, best first, at most ``pool`` each. The
+        lexical side ranks first, so a new process's embedding model loads meanwhile; the
+        query is embedded once (``query_vector`` caches it) however deep the pool goes."""
+        lexical = None
+        if mode in ("hybrid", "lexical"):
+            lexical = self._lexical_ranking(workspace_id, query, pool, filters)
         rankings: dict[str, list[str]] = {}
         if mode in ("hybrid", "dense"):
-            rankings["dense"] = self._dense(workspace_id, vector, pool, filters)
-        if mode in ("hybrid", "lexical"):
-            rankings["lexical"] = self._lexical_ranking(workspace_id, query, pool, filters)
+            rankings["dense"] = self._dense(workspace_id, query_vector, pool, filters)
+        if lexical is not None:
+            rankings["lexical"] = lexical
         return rankings
 
     def _fused(self, rankings: dict[str, list[str]], per_source: int, wanted: int):
@@ -292,9 +300,11 @@ class KnowledgeBase:
         kept = cap_per_source(chunks, lambda chunk: chunk.source_id, per_source, wanted)
         return kept, dict(fused)
 
-    def _dense(self, workspace_id: int, vector, pool: int, filters) -> list[str]:
+    def _dense(self, workspace_id: int, query_vector, pool: int, filters) -> list[str]:
         from aiwriter_kernel.research.hybrid import filters_to_where
 
+        self.vectors.collection(workspace_id, create=False)  # opened while the model loads
+        vector = query_vector()
         found = self.vectors.query(workspace_id, vector, pool, where=filters_to_where(filters))
         if not found:
             self._require_vectors(workspace_id)

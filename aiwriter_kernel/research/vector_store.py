@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.errors import AIWriterError, ConfigError, ValidationError, VectorStoreError
+from aiwriter_kernel.research.chroma_import import import_chromadb
 from aiwriter_kernel.research.embeddings import Embedder, EmbeddingModelError
 from aiwriter_kernel.research.hybrid import unix_seconds
 
@@ -106,6 +107,7 @@ def embedding_function_class() -> type:
     registration must happen before Chroma deserialises a collection's config, which
     ``VectorStore`` guarantees by calling this before it opens any client.
     """
+    import_chromadb()
     from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
     from chromadb.utils.embedding_functions import register_embedding_function
 
@@ -155,7 +157,7 @@ def make_embedding_function(embedder: Embedder) -> Any:
 def make_client(settings: Settings) -> tuple[ClientAPI, System | None]:
     """A Chroma client for the settings, with the System it runs on when that is ours to stop:
     a server when ``chroma_url`` is set, else the local folder (created if missing)."""
-    import chromadb
+    chromadb = import_chromadb()
     from chromadb.config import Settings as ChromaSettings
 
     embedding_function_class()  # registered before any collection config is read
@@ -261,7 +263,9 @@ class VectorStore:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder(self._settings.embedding_model)
+            self._embedder = Embedder(
+                self._settings.embedding_model, runtime=self._settings.embedding_runtime
+            )
         return self._embedder
 
     @property
@@ -337,6 +341,7 @@ class VectorStore:
             return opened
 
     def _open(self, workspace_id: int, *, create: bool) -> Collection | None:
+        import_chromadb()
         from chromadb.errors import NotFoundError as ChromaNotFound
 
         name = collection_name(workspace_id)
@@ -420,6 +425,7 @@ class VectorStore:
 
     def delete_workspace(self, workspace_id: int) -> None:
         """Drop the workspace's whole collection (nothing happens if it does not exist)."""
+        import_chromadb()
         from chromadb.errors import NotFoundError as ChromaNotFound
 
         with self._using("write to"):
