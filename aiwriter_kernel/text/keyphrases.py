@@ -1,6 +1,18 @@
-"""Statistical key-phrase extraction (YAKE-like, no model): candidate phrases are runs of
-content words between stop words and punctuation; they score by how often and how early
-they occur, how specific their words are across documents, and whether headings use them.
+"""Key phrases that name something: multi-word, noun-like phrases, scored by statistics.
+
+Candidates are runs of content words bounded by stop words, punctuation and numbers (no
+tagger: nothing may download at run time), cut into phrases of one to ``MAX_WORDS`` words.
+A phrase scores by
+
+- how surprising its words are against everyday English (``background``: the packaged
+  ``wordfreq`` counts), so "grid computing" outranks "still" or "says" without a corpus;
+- how often it occurs, sublinearly (at least twice in a long text, or for three words);
+- how early it first occurs (titles and abstracts name the subject);
+- whether a title or heading uses it.
+
+Titles and headings are text: they are read first, so their phrases count and come early.
+Near-duplicates (the same words in another order, or a phrase inside a better one that
+rarely occurs on its own) are dropped from the ranking.
 """
 
 from __future__ import annotations
@@ -9,14 +21,48 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+import Stemmer
 from pydantic import BaseModel, ConfigDict
 
-from aiwriter_kernel.text.words import STOP_WORDS, TermWeights, stem, terms
+from aiwriter_kernel.text.background import surprisal
+from aiwriter_kernel.text.words import STOP_WORDS
 
-PHRASE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d<>|/\\\n\u2014\u2013]+|\s-\s")
-TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
-MAX_WORDS = 3
+MAX_WORDS = 4
+# Sentence ends and other marks no phrase crosses; a hyphen or apostrophe inside a word
+# is part of the word.
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\u2019-]*[A-Za-z0-9]|[A-Za-z]|\n\s*\n|[^\sA-Za-z]")
+SENTENCE_END = re.compile(r"[.!?]|\n\s*\n")
+# Function words that STOP_WORDS leaves in (it serves lexical similarity, where they do
+# little harm) but that end a noun phrase: adverbs, prepositions, reporting verbs, modals.
+PHRASE_STOP_WORDS = STOP_WORDS | frozenset(
+    """according across actually additionally almost along already although always among
+    amongst another anyone anything around away back become becomes besides beyond cannot
+    certain certainly consider considered despite done dont else enough especially etc
+    everything far finally following furthermore generally given gives go goes going
+    hence herein however indeed instead is isn't it's just largely least less likely mainly
+    maybe meanwhile moreover mostly namely nearly need needs never next nothing onto otherwise
+    particularly perhaps possible possibly put quite rather really regarding respectively
+    said say saying says seem seemed seems several shown shows show showed significantly
+    simply something sometimes somewhat soon still take takes taken therefore thereby
+    things thing toward towards truly typically unlike usually various whatever whenever
+    wherever whereas whether whole yes""".split()  # noqa: SIM905
+)
+# A noun phrase ends in a noun: not in an adverb ("-ly"), a participle ("-ed") or an
+# adjective suffix, save for the common nouns spelled so.
+NOT_A_HEAD = re.compile(r"(?:ly|ed|able|ible|ous|ful|less)$")
+HEAD_NOUNS = frozenset(
+    """anomaly assembly family fly italy july monopoly poly reply supply ally bed breed feed
+    hundred need seed speed shed cable table variable timetable syllable vegetable""".split()  # noqa: SIM905
+)
+# In a text this long (characters, about 1,000 words) a phrase said once is not what the
+# text is about: its key phrases are repeated (KP-Miner's least allowable frequency).
+LONG_TEXT = 6_000
+MAX_CHARS = 2_000_000  # beyond this a text is cut: the ranking is settled long before
+# Snowball (Porter 2) groups "services" with "service" and "indexing" with "indexes",
+# which the light stemmer of text.words, made for similarity, does not.
+STEMMER = Stemmer.Stemmer("english")
 
 
 class Keyphrase(BaseModel):
@@ -29,69 +75,156 @@ class Keyphrase(BaseModel):
     count: int
 
 
-def _candidates(text: str) -> list[tuple[str, tuple[str, ...], float]]:
-    """(surface form, stemmed key, relative position) for each candidate phrase."""
-    found = []
-    length = max(len(text), 1)
-    for match in PHRASE_BREAK.split(text):
-        run: list[str] = []
-        offset = text.find(match) / length if match else 0.0
-        for token in [*TOKEN.findall(match), ""]:
-            lowered = token.lower()
-            if token and lowered not in STOP_WORDS and len(lowered) > 1 and not lowered.isdigit():
-                run.append(token)
-                continue
-            for size in range(1, MAX_WORDS + 1):
-                for start in range(0, len(run) - size + 1):
+@dataclass
+class _Stats:
+    """What the text says about one candidate (keyed by its stemmed words)."""
+
+    count: int = 0
+    first_sentence: int = 10**9
+    surfaces: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Candidates:
+    """Every candidate phrase of the texts read so far, and how each word is written."""
+
+    stats: defaultdict[tuple[str, ...], _Stats] = field(default_factory=lambda: defaultdict(_Stats))
+    written: Counter[str] = field(default_factory=Counter)  # lower-cased word: times written
+    capitals: Counter[str] = field(default_factory=Counter)  # lower-cased word: times in capitals
+    sentences: int = 0
+
+    def read(self, text: str) -> None:
+        """Count every candidate of ``text``, its sentences numbered after those read."""
+        runs = _runs(text)
+        for run, sentence in runs:
+            keys = STEMMER.stemWords([word.lower() for word in run])
+            self.written.update(word.lower() for word in run)
+            self.capitals.update(word.lower() for word in run if word.isupper() and len(word) > 1)
+            for size in range(1, min(MAX_WORDS, len(run)) + 1):
+                for start in range(len(run) - size + 1):
                     words = run[start : start + size]
-                    key = tuple(stem(word.lower()) for word in words)
-                    found.append((" ".join(words), key, offset))
+                    if not _can_be_phrase(words, keys[start : start + size]):
+                        continue
+                    entry = self.stats[tuple(keys[start : start + size])]
+                    entry.count += 1
+                    entry.first_sentence = min(entry.first_sentence, self.sentences + sentence)
+                    entry.surfaces[" ".join(words)] += 1
+        self.sentences += runs[-1][1] + 1 if runs else 0
+
+    def shown(self, entry: _Stats) -> str:
+        """How a phrase is shown: its most common form in lower case, but a word written in
+        capitals in most of its occurrences in the text stays so: "UDDI registry", not
+        "UDDI REGISTRY" because a heading shouted it."""
+        lowered: Counter[str] = Counter()
+        for surface, count in entry.surfaces.items():
+            lowered[surface.lower()] += count
+        phrase = min(lowered.items(), key=lambda item: (-item[1], item[0]))[0]
+        return " ".join(
+            word.upper() if 2 * self.capitals[word] > self.written[word] else word
+            for word in phrase.split()
+        )
+
+
+def _is_content(token: str) -> bool:
+    lowered = token.lower()
+    if not token[0].isalpha() or lowered in PHRASE_STOP_WORDS:
+        return False
+    return len(lowered) > 1 or token.isupper()
+
+
+def _runs(text: str) -> list[tuple[list[str], int]]:
+    """(content-word run, sentence number) for each maximal run of content words."""
+    runs: list[tuple[list[str], int]] = []
+    run: list[str] = []
+    sentence = 0
+    for token in TOKEN.findall(text[:MAX_CHARS]):
+        if _is_content(token):
+            run.append(token.replace("\u2019", "'"))
+            continue
+        if run:
+            runs.append((run, sentence))
             run = []
-    return found
+        if SENTENCE_END.fullmatch(token):
+            sentence += 1
+    if run:
+        runs.append((run, sentence))
+    return runs
+
+
+def _can_be_phrase(words: Sequence[str], keys: Sequence[str]) -> bool:
+    """Whether a span reads as a noun phrase: it ends in a noun-like word, does not open
+    with an adverb, and repeats no word ("UDDI registry UDDI" is two phrases run on)."""
+    last, first = words[-1].lower(), words[0].lower()
+    if NOT_A_HEAD.search(last) and last not in HEAD_NOUNS:
+        return False
+    if first.endswith("ly") and first not in HEAD_NOUNS:
+        return False
+    return len(set(keys)) == len(keys)
+
+
+def _score(surface: str, entry: _Stats, in_headings: bool) -> float:
+    # The phrase's surprisal against everyday English, its words taken as independent: a
+    # rare word makes a phrase specific, a common one ("results", "show") adds little.
+    specificity = sum(surprisal(word) for word in surface.split())
+    frequency = 1.0 + math.log(entry.count)
+    # Twice the weight in the first sentence (a title), decaying with the square root of
+    # the sentence number: x1.3 by the tenth, x1.1 by the hundredth.
+    position = 1.0 + 1.0 / math.sqrt(1.0 + entry.first_sentence)
+    heading = 1.5 if in_headings else 1.0
+    return specificity * frequency * position * heading
 
 
 def extract_keyphrases(
-    documents: Sequence[str], *, top: int = 20, headings: Sequence[str] = ()
+    documents: Sequence[str] | str, *, top: int = 20, headings: Sequence[str] = ()
 ) -> list[Keyphrase]:
-    """The ``top`` key phrases of ``documents`` (one or many texts), best first."""
-    weights = TermWeights(terms(document) for document in documents)
-    heading_terms = {term for heading in headings for term in terms(heading)}
-    counts: Counter[tuple[str, ...]] = Counter()
-    first_seen: dict[tuple[str, ...], float] = {}
-    surfaces: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for document in documents:
-        for surface, key, position in _candidates(document):
-            counts[key] += 1
-            first_seen[key] = min(first_seen.get(key, 1.0), position)
-            surfaces[key][surface.lower() if not surface.isupper() else surface] += 1
+    """The ``top`` key phrases of ``documents`` (one text or many), best first.
+
+    ``headings`` (a title, section headings) are read as text before the documents, and a
+    phrase they use scores higher.
+    """
+    texts = [documents] if isinstance(documents, str) else list(documents)
+    candidates = _Candidates()
+    for heading in headings:
+        candidates.read(f"{heading}.")
+    heading_keys = set(candidates.stats)
+    for text in texts:
+        candidates.read(text)
+    least = 2 if sum(len(text) for text in texts) >= LONG_TEXT else 1
     scored = []
-    for key, count in counts.items():
-        specificity = sum(weights.idf.get(term, 1.0) for term in key) / len(key)
-        frequency = math.log(1 + count)
-        position = 1.0 + 0.5 * (1.0 - first_seen[key])
-        in_headings = 1.5 if heading_terms.intersection(key) else 1.0
-        length_bonus = 1.0 + 0.35 * (len(key) - 1) if count > 1 else 0.6
-        score = frequency * specificity * position * in_headings * length_bonus
-        scored.append(
-            Keyphrase(phrase=surfaces[key].most_common(1)[0][0], score=score, count=count)
-        )
+    for key, entry in candidates.stats.items():
+        # Three words or more said once are more likely words run together ("vector
+        # databases store embeddings") than a name; a name is repeated.
+        needed = max(least, 2 if len(key) > 2 else 1)
+        if entry.count >= needed or key in heading_keys:
+            surface = candidates.shown(entry)
+            score = _score(surface, entry, key in heading_keys)
+            scored.append(Keyphrase(phrase=surface, score=score, count=entry.count))
     scored.sort(key=lambda item: (-item.score, item.phrase))
-    return _without_overlaps(scored, top)
+    return _without_near_duplicates(scored, top)
 
 
-def _stems(phrase: str) -> set[str]:
-    return {stem(word) for word in phrase.lower().split()}
+def _stems(phrase: str) -> tuple[str, ...]:
+    return tuple(STEMMER.stemWords(phrase.lower().split()))
 
 
-def _without_overlaps(ranked: list[Keyphrase], top: int) -> list[Keyphrase]:
-    """Drop a phrase when a better one already contains it, or it contains a better one
-    that it adds nothing to (so 'python' and 'python language' do not both appear)."""
-    kept: list[Keyphrase] = []
+def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _without_near_duplicates(ranked: list[Keyphrase], top: int) -> list[Keyphrase]:
+    """Keep a phrase unless a better one has the same words in another order, or holds it
+    and it never occurs outside that one (so "neighbour index" adds nothing beside
+    "nearest neighbour index", but "UDDI" used alone too stays beside "UDDI registry")."""
+    kept: list[tuple[Keyphrase, tuple[str, ...]]] = []
     for candidate in ranked:
         words = _stems(candidate.phrase)
-        if any(words <= _stems(other.phrase) for other in kept):
+        if any(
+            sorted(words) == sorted(other)
+            or (_inside(words, other) and candidate.count <= better.count)
+            for better, other in kept
+        ):
             continue
-        kept.append(candidate)
+        kept.append((candidate, words))
         if len(kept) == top:
             break
-    return kept
+    return [keyphrase for keyphrase, _ in kept]
