@@ -7,10 +7,10 @@ A phrase scores by
 - how surprising its words are against everyday English (``background``: the packaged
   ``wordfreq`` counts), so "grid computing" outranks "still" or "says" without a corpus;
 - how often it occurs, sublinearly (at least twice in a long text, or for three words);
-- how early it first occurs (titles and abstracts name the subject);
-- whether a title or heading uses it.
+- how early it first occurs (titles and abstracts name the subject).
 
-Titles and headings are text: they are read first, so their phrases count and come early.
+Titles and headings are text: they are read first, so their phrases count and come early
+(an extra bonus for heading words only promoted the generic ones, "implementation").
 Near-duplicates (the same words in another order, or a phrase inside a better one that
 rarely occurs on its own) are dropped from the ranking.
 """
@@ -75,13 +75,13 @@ class Keyphrase(BaseModel):
     count: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stats:
     """What the text says about one candidate (keyed by its stemmed words)."""
 
     count: int = 0
     first_sentence: int = 10**9
-    surfaces: Counter[str] = field(default_factory=Counter)
+    surfaces: dict[str, int] = field(default_factory=dict)  # lower-cased form: count
 
 
 @dataclass
@@ -97,28 +97,28 @@ class _Candidates:
         """Count every candidate of ``text``, its sentences numbered after those read."""
         runs = _runs(text)
         for run, sentence in runs:
-            keys = STEMMER.stemWords([word.lower() for word in run])
-            self.written.update(word.lower() for word in run)
-            self.capitals.update(word.lower() for word in run if word.isupper() and len(word) > 1)
+            lowered = [word.lower() for word in run]
+            keys = STEMMER.stemWords(lowered)
+            self.written.update(lowered)
+            self.capitals.update(low for low, word in zip(lowered, run, strict=True)
+                                 if word.isupper() and len(word) > 1)  # fmt: skip
             for size in range(1, min(MAX_WORDS, len(run)) + 1):
                 for start in range(len(run) - size + 1):
-                    words = run[start : start + size]
+                    words = lowered[start : start + size]
                     if not _can_be_phrase(words, keys[start : start + size]):
                         continue
                     entry = self.stats[tuple(keys[start : start + size])]
                     entry.count += 1
                     entry.first_sentence = min(entry.first_sentence, self.sentences + sentence)
-                    entry.surfaces[" ".join(words)] += 1
+                    surface = " ".join(words)
+                    entry.surfaces[surface] = entry.surfaces.get(surface, 0) + 1
         self.sentences += runs[-1][1] + 1 if runs else 0
 
     def shown(self, entry: _Stats) -> str:
         """How a phrase is shown: its most common form in lower case, but a word written in
         capitals in most of its occurrences in the text stays so: "UDDI registry", not
         "UDDI REGISTRY" because a heading shouted it."""
-        lowered: Counter[str] = Counter()
-        for surface, count in entry.surfaces.items():
-            lowered[surface.lower()] += count
-        phrase = min(lowered.items(), key=lambda item: (-item[1], item[0]))[0]
+        phrase = min(entry.surfaces.items(), key=lambda item: (-item[1], item[0]))[0]
         return " ".join(
             word.upper() if 2 * self.capitals[word] > self.written[word] else word
             for word in phrase.split()
@@ -152,9 +152,10 @@ def _runs(text: str) -> list[tuple[list[str], int]]:
 
 
 def _can_be_phrase(words: Sequence[str], keys: Sequence[str]) -> bool:
-    """Whether a span reads as a noun phrase: it ends in a noun-like word, does not open
-    with an adverb, and repeats no word ("UDDI registry UDDI" is two phrases run on)."""
-    last, first = words[-1].lower(), words[0].lower()
+    """Whether a span (lower-cased words) reads as a noun phrase: it ends in a noun-like
+    word, does not open with an adverb, and repeats no word ("UDDI registry UDDI" is two
+    phrases run on)."""
+    last, first = words[-1], words[0]
     if NOT_A_HEAD.search(last) and last not in HEAD_NOUNS:
         return False
     if first.endswith("ly") and first not in HEAD_NOUNS:
@@ -162,16 +163,17 @@ def _can_be_phrase(words: Sequence[str], keys: Sequence[str]) -> bool:
     return len(set(keys)) == len(keys)
 
 
-def _score(surface: str, entry: _Stats, in_headings: bool) -> float:
+def _score(surface: str, entry: _Stats) -> float:
+    """Surprisal x sublinear frequency x position: a TF-IDF whose IDF is the background."""
     # The phrase's surprisal against everyday English, its words taken as independent: a
     # rare word makes a phrase specific, a common one ("results", "show") adds little.
     specificity = sum(surprisal(word) for word in surface.split())
     frequency = 1.0 + math.log(entry.count)
     # Twice the weight in the first sentence (a title), decaying with the square root of
-    # the sentence number: x1.3 by the tenth, x1.1 by the hundredth.
+    # the sentence number: x1.3 by the tenth, x1.1 by the hundredth. Headings are read
+    # first, so this is also what makes them count more.
     position = 1.0 + 1.0 / math.sqrt(1.0 + entry.first_sentence)
-    heading = 1.5 if in_headings else 1.0
-    return specificity * frequency * position * heading
+    return specificity * frequency * position
 
 
 def extract_keyphrases(
@@ -179,8 +181,8 @@ def extract_keyphrases(
 ) -> list[Keyphrase]:
     """The ``top`` key phrases of ``documents`` (one text or many), best first.
 
-    ``headings`` (a title, section headings) are read as text before the documents, and a
-    phrase they use scores higher.
+    ``headings`` (a title, section headings) are read as text before the documents: their
+    phrases come first, and need not be repeated to count.
     """
     texts = [documents] if isinstance(documents, str) else list(documents)
     candidates = _Candidates()
@@ -197,7 +199,7 @@ def extract_keyphrases(
         needed = max(least, 2 if len(key) > 2 else 1)
         if entry.count >= needed or key in heading_keys:
             surface = candidates.shown(entry)
-            score = _score(surface, entry, key in heading_keys)
+            score = _score(surface, entry)
             scored.append(Keyphrase(phrase=surface, score=score, count=entry.count))
     scored.sort(key=lambda item: (-item.score, item.phrase))
     return _without_near_duplicates(scored, top)
