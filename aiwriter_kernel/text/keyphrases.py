@@ -11,8 +11,8 @@ A phrase scores by
 
 Titles and headings are text: they are read first, so their phrases count and come early
 (an extra bonus for heading words only promoted the generic ones, "implementation").
-Near-duplicates (the same words in another order, or a phrase inside a better one that
-rarely occurs on its own) are dropped from the ranking.
+A phrase that adds no word to the better ones ("retrieval" after "information
+retrieval", the same words in another order) is dropped from the ranking.
 """
 
 from __future__ import annotations
@@ -32,8 +32,14 @@ from aiwriter_kernel.text.words import STOP_WORDS
 MAX_WORDS = 4
 # Sentence ends and other marks no phrase crosses; a hyphen or apostrophe inside a word
 # is part of the word.
-TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\u2019-]*[A-Za-z0-9]|[A-Za-z]|\n\s*\n|[^\sA-Za-z]")
+TOKEN = re.compile(r"[^\W\d_][\w'\u2019-]*[^\W_]|[^\W\d_]|\n\s*\n|[^\s\w]|[\d_]+")
 SENTENCE_END = re.compile(r"[.!?]|\n\s*\n")
+# The word after a subject pronoun or a modal is a verb ("we create", "it satisfies",
+# "can exert"): the text itself tells which words it uses as verbs, and no noun phrase
+# starts with one ("create domain models").
+VERB_CUES = frozenset(
+    "we they it he she i you can could will would should must may might shall cannot".split()  # noqa: SIM905
+)
 # Function words that STOP_WORDS leaves in (it serves lexical similarity, where they do
 # little harm) but that end a noun phrase: adverbs, prepositions, reporting verbs, modals.
 PHRASE_STOP_WORDS = STOP_WORDS | frozenset(
@@ -91,11 +97,12 @@ class _Candidates:
     stats: defaultdict[tuple[str, ...], _Stats] = field(default_factory=lambda: defaultdict(_Stats))
     written: Counter[str] = field(default_factory=Counter)  # lower-cased word: times written
     capitals: Counter[str] = field(default_factory=Counter)  # lower-cased word: times in capitals
+    verbs: set[str] = field(default_factory=set)  # lower-cased words used as verbs
     sentences: int = 0
 
     def read(self, text: str) -> None:
         """Count every candidate of ``text``, its sentences numbered after those read."""
-        runs = _runs(text)
+        runs = _runs(text, self.verbs)
         for run, sentence in runs:
             lowered = [word.lower() for word in run]
             keys = STEMMER.stemWords(lowered)
@@ -132,12 +139,18 @@ def _is_content(token: str) -> bool:
     return len(lowered) > 1 or token.isupper()
 
 
-def _runs(text: str) -> list[tuple[list[str], int]]:
-    """(content-word run, sentence number) for each maximal run of content words."""
+def _runs(text: str, verbs: set[str]) -> list[tuple[list[str], int]]:
+    """(content-word run, sentence number) for each maximal run of content words; adds to
+    ``verbs`` the (lower-cased) words that follow a subject pronoun or a modal."""
     runs: list[tuple[list[str], int]] = []
     run: list[str] = []
     sentence = 0
+    previous = ""
     for token in TOKEN.findall(text[:MAX_CHARS]):
+        lowered = token.lower()
+        if previous in VERB_CUES:
+            verbs.add(lowered)
+        previous = lowered
         if _is_content(token):
             run.append(token.replace("\u2019", "'"))
             continue
@@ -199,34 +212,26 @@ def extract_keyphrases(
         needed = max(least, 2 if len(key) > 2 else 1)
         if entry.count >= needed or key in heading_keys:
             surface = candidates.shown(entry)
+            if surface.split()[0].lower() in candidates.verbs:
+                continue
             score = _score(surface, entry)
             scored.append(Keyphrase(phrase=surface, score=score, count=entry.count))
     scored.sort(key=lambda item: (-item.score, item.phrase))
     return _without_near_duplicates(scored, top)
 
 
-def _stems(phrase: str) -> tuple[str, ...]:
-    return tuple(STEMMER.stemWords(phrase.lower().split()))
-
-
-def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
-
-
 def _without_near_duplicates(ranked: list[Keyphrase], top: int) -> list[Keyphrase]:
-    """Keep a phrase unless a better one has the same words in another order, or holds it
-    and it never occurs outside that one (so "neighbour index" adds nothing beside
-    "nearest neighbour index", but "UDDI" used alone too stays beside "UDDI registry")."""
-    kept: list[tuple[Keyphrase, tuple[str, ...]]] = []
+    """Keep a phrase only if it adds a word the better ones have not listed: a simple
+    maximal-marginal-relevance cut, so "retrieval" does not follow "information retrieval"
+    and "index vector" does not follow "vector index" (words compared by their stems)."""
+    kept: list[Keyphrase] = []
+    listed: set[str] = set()
     for candidate in ranked:
-        words = _stems(candidate.phrase)
-        if any(
-            sorted(words) == sorted(other)
-            or (_inside(words, other) and candidate.count <= better.count)
-            for better, other in kept
-        ):
+        words = set(STEMMER.stemWords(candidate.phrase.lower().split()))
+        if words <= listed:
             continue
-        kept.append((candidate, words))
+        kept.append(candidate)
+        listed |= words
         if len(kept) == top:
             break
-    return [keyphrase for keyphrase, _ in kept]
+    return kept
