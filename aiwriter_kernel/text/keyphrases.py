@@ -38,7 +38,8 @@ SENTENCE_END = re.compile(r"[.!?]|\n\s*\n")
 # "can exert"): the text itself tells which words it uses as verbs, and no noun phrase
 # starts with one ("create domain models").
 VERB_CUES = frozenset(
-    "we they it he she i you can could will would should must may might shall cannot".split()  # noqa: SIM905
+    """we they it he she i you can could will would should must may might shall
+    cannot""".split()  # noqa: SIM905
 )
 # Function words that STOP_WORDS leaves in (it serves lexical similarity, where they do
 # little harm) but that end a noun phrase: adverbs, prepositions, reporting verbs, modals.
