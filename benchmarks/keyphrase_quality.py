@@ -14,7 +14,7 @@ text (what any extractor could find there).
 
     PYTHONPATH=. .venv/bin/python benchmarks/keyphrase_quality.py [--data DIR]
 
-Runs in about a minute on two cores (YAKE on the full papers takes most of it).
+Runs in about two minutes on two cores (YAKE and TF-IDF on the full papers take most of it).
 """
 
 from __future__ import annotations
