@@ -39,25 +39,29 @@ class KeywordReport(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    word_count: int
+    word_count: int  # words of the title, headings and body: all the text read
     keywords: list[KeywordDensity]
     gap: list[KeywordGap]
 
 
-def keyword_report(text: str, *, sources: Sequence[str] = (), top: int = 15) -> KeywordReport:
+def keyword_report(
+    text: str, *, sources: Sequence[str] = (), top: int = 15, title: str | None = None
+) -> KeywordReport:
     """Key phrases of ``text`` (Markdown or plain) and, given ``sources``, the keyword gap.
 
-    A source phrase counts as mentioned when its stemmed words occur in a row among the
-    draft's stemmed content words, so "vector indexes" is found in "a vector index" but not
-    in "index the vector".
+    The title and headings are text too: the words a reader sees first, so they count in
+    the phrases, their occurrences and the word count. A source phrase counts as mentioned
+    when its stemmed words occur in a row among the draft's stemmed content words, so
+    "vector indexes" is found in "a vector index" but not in "index the vector".
     """
     if top < 1:
         raise ValidationError("top must be at least 1")
     draft = prose(text)
-    total = len(words(draft.text))
-    if total == 0:
+    if not words(draft.text):
         raise ValidationError("text is empty")
-    keyphrases = extract_keyphrases([draft.text], top=top, headings=draft.headings)
+    headings = [*([title] if title and title.strip() else []), *draft.headings]
+    total = len(words(draft.text)) + sum(len(words(heading)) for heading in headings)
+    keyphrases = extract_keyphrases([draft.text], top=top, headings=headings)
     keywords = [
         KeywordDensity(
             phrase=k.phrase,
@@ -67,17 +71,21 @@ def keyword_report(text: str, *, sources: Sequence[str] = (), top: int = 15) -> 
         )
         for k in keyphrases
     ]
-    return KeywordReport(word_count=total, keywords=keywords, gap=_gap(draft.text, sources, top))
+    read = "\n\n".join([*headings, draft.text])
+    return KeywordReport(word_count=total, keywords=keywords, gap=_gap(read, sources, top))
 
 
 def _gap(draft: str, sources: Sequence[str], top: int) -> list[KeywordGap]:
-    texts = [prose(source).text for source in sources if source.strip()]
+    """Phrases central to the sources (their headings count) that ``draft`` never uses."""
+    parts = [prose(source) for source in sources if source.strip()]
+    texts = [part.text for part in parts]
     if not texts:
         return []
+    headings = [heading for part in parts for heading in part.headings]
     draft_terms = " ".join(terms(draft))
     source_terms = [f" {' '.join(terms(text))} " for text in texts]
     gap = []
-    for phrase in extract_keyphrases(texts, top=top):
+    for phrase in extract_keyphrases(texts, top=top, headings=headings):
         key = " ".join(stem(word) for word in words(phrase.phrase))
         if key and f" {key} " not in f" {draft_terms} ":
             used_by = sum(1 for text in source_terms if f" {key} " in text)

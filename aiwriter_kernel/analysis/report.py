@@ -66,7 +66,7 @@ def analyze(
             if keyword is not None
             else None
         ),
-        keywords=keyword_report(markdown, sources=source_texts),
+        keywords=keyword_report(markdown, sources=source_texts, title=title),
         originality=originality_report(markdown, sources) if sources else None,
         citations=(
             citation_report(markdown, valid_labels=valid_labels)

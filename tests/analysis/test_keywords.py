@@ -25,11 +25,11 @@ SOURCES = [
 
 def test_top_phrases_with_density() -> None:
     report = keyword_report(DRAFT)
-    assert report.word_count == 37
+    assert report.word_count == 37 + 4  # the body and the two headings
     top = report.keywords[0]
     assert top.phrase == "vector index"
-    assert top.count == 4
-    assert top.density == pytest.approx(100 * 4 * 2 / 37, abs=1e-3)
+    assert top.count == 5  # four in the body, one in the heading "Vector indexes"
+    assert top.density == pytest.approx(100 * 5 * 2 / 41, abs=1e-3)
     assert all(k.density > 0 for k in report.keywords)
     assert report.gap == []
 
@@ -52,3 +52,18 @@ def test_top_limits_the_list() -> None:
 def test_empty_text_is_rejected() -> None:
     with pytest.raises(ValidationError, match="text is empty"):
         keyword_report("# Heading only\n")
+
+
+def test_the_title_counts_as_text() -> None:
+    body = "Clients fetch pages from one another before they ask the server. " * 3
+    plain = keyword_report(body, top=5)
+    titled = keyword_report(body, top=5, title="Cooperative caching for object stores")
+    assert not any("cooperative" in k.phrase for k in plain.keywords)
+    assert "cooperative caching" in {k.phrase for k in titled.keywords}
+    assert titled.word_count == plain.word_count + 5
+
+
+def test_source_headings_feed_the_keyword_gap() -> None:
+    source = "# Product quantization\n\nIt compresses embeddings and keeps memory low.\n"
+    gap = {g.phrase for g in keyword_report(DRAFT, sources=[source]).gap}
+    assert "product quantization" in gap
