@@ -77,10 +77,7 @@ def task(home: Path, title: str, key: str) -> RowTask:
         params={"keywords": ["readability"]},
         home=str(home),
         template=str(DEFAULT_TEMPLATE),
-        notebook_path=str(files.notebook),
-        markdown_path=str(files.markdown),
-        analysis_path=str(files.analysis),
-        result_path=str(files.result),
+        **files.task_paths(),
         env={"AIWRITER_HOME": str(home)},
     )
 
