@@ -23,6 +23,15 @@ class RowFiles(BaseModel):
     analysis: Path
     result: Path
 
+    def task_paths(self) -> dict[str, str]:
+        """These paths as the ``RowTask`` fields that name them."""
+        return {
+            "notebook_path": str(self.notebook),
+            "markdown_path": str(self.markdown),
+            "analysis_path": str(self.analysis),
+            "result_path": str(self.result),
+        }
+
 
 def run_dir(home: Path, run_name: str, workspace_id: int | None = None) -> Path:
     """A run's folder; a user's runs (in an owned workspace) get a folder per workspace, so

@@ -2,8 +2,9 @@
 
 Starting a kernel and loading the embedding model costs seconds, so each worker process
 keeps one Jupyter kernel and runs every row's parameterised notebook on it with nbclient.
-Between rows the kernel's namespace is reset (imported modules, and so the loaded model,
-stay); a row that kills the kernel or times out gets a fresh kernel for the next row.
+Between rows the kernel's namespace is reset (imported modules, and so the loaded model
+and the workbench ``kernel_cache.row_workbench`` keeps, stay); a row that kills the kernel
+or times out gets a fresh kernel for the next row.
 ``run_with_papermill`` is the plain one-kernel-per-row path, kept for comparison.
 """
 
@@ -33,10 +34,9 @@ KERNEL_NAME = "python3"
 MAX_ERROR_LENGTH = 300
 RESET_SOURCE = (
     "# Added by the batch runner: this kernel may have run another row before.\n"
-    'get_ipython().run_line_magic("reset", "-f")\n'
-    "import gc\n"
+    "from aiwriter_kernel.batch.kernel_cache import reset_namespace\n"
     "\n"
-    "gc.collect()"
+    "reset_namespace(get_ipython())"
 )
 
 
