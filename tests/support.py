@@ -5,6 +5,7 @@ puts this folder on ``sys.path``.)"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -18,8 +19,8 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
 
 from aiwriter_kernel.store.engine import create_engine_for
 
@@ -209,3 +210,19 @@ def minimal_docx(
 def docx_bomb() -> bytes:
     """The probe's DOCX of issue 14: 2,000,000 empty paragraphs in a few kilobytes."""
     return minimal_docx("<w:p/>" * 2_000_000)
+
+
+@contextlib.contextmanager
+def sql_statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement ``engine`` runs inside the block: a test of how much work a
+    request costs counts statements, which a loaded machine cannot make flaky."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from support import sql_statements
 
 from aiwriter_kernel import Workbench
 from apps.api.app import create_app
@@ -65,21 +64,6 @@ def _unique_ipv4() -> str:
     return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
 
 
-@contextmanager
-def _queries(workbench: Workbench) -> Iterator[list[str]]:
-    """The SQL statements the database runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(workbench.db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(workbench.db.engine, "before_cursor_execute", record)
-
-
 # -- one app, counted in this process -----------------------------------------------------------
 
 
@@ -92,11 +76,11 @@ def test_invented_keys_from_one_address_end_in_429_before_any_lookup(
         app.state.auth_failure_limiter = InProcessLimiter(3, clock=clock)
         guesses = [guesser.get(ROUTE, headers=_invented()) for _ in range(3)]
         clock.now += 20
-        with _queries(workbench) as statements:
+        with sql_statements(workbench.db.engine) as statements:
             blocked = guesser.get(ROUTE, headers=_invented())
             blocked_valid = guesser.get(ROUTE, headers=alice)
             blocked_v1 = guesser.get("/v1/models", headers=_invented())
-        with _queries(workbench) as lookup:
+        with sql_statements(workbench.db.engine) as lookup:
             elsewhere = _from(app, "198.51.100.9").get(ROUTE, headers=alice)
         clock.now += 40  # the window has ended
         after_window = guesser.get(ROUTE, headers=alice)

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from support import sql_statements
 
 from aiwriter_kernel.workbench import Workbench
 from apps.api import jobs_runtime
@@ -226,26 +226,11 @@ class CountingSleep:
         await asyncio.sleep(seconds / 100)
 
 
-@contextlib.contextmanager
-def counted_queries(wb: Workbench) -> Iterator[list[str]]:
-    """Every SQL statement the store runs meanwhile (only the stream runs any here)."""
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(wb.db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(wb.db.engine, "before_cursor_execute", count)
-
-
 def test_polls_back_off_while_idle_and_close_in_after_an_event(
     client: TestClient, streams: JobStreams, api_workbench: Workbench, alice: Any
 ) -> None:
     job_id = running_job(api_workbench, alice.id)
-    with counted_queries(api_workbench) as queries:
+    with sql_statements(api_workbench.db.engine) as queries:
         sleep = streams.sleep = CountingSleep(queries)
         with client.stream("GET", events_url(job_id), headers=alice.headers) as live:
             items = read_sse(live.iter_lines())
