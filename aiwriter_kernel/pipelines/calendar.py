@@ -542,17 +542,24 @@ class CalendarPipeline:
 
     def _brief(self, request, keyword, chosen, voice: Voice | None, warnings) -> str | None:
         """One or two sentences on the angle: a summary of what the sources say about the
-        keyword (the sentences that use it, from its best chunks)."""
+        keyword (the sentences that use it, from its best chunks). None when no sentence
+        uses it, e.g. the keyword stands only in headings or list items: a brief made of
+        the chunks' other sentences would be about something else."""
+        on_keyword = [(chunk, _sentences_on(text, keyword)) for chunk, text in chosen]
         passages = tuple(
             SourcePassage(
                 label=number,
                 title=self._source_title(chunk.source_id),
                 origin="",
-                text=" ".join(_sentences_on(text, keyword)) or strip_markdown(text),
+                text=" ".join(sentences),
                 chunk_id=chunk.id,
             )
-            for number, (chunk, text) in enumerate(chosen, 1)
+            for number, (chunk, sentences) in enumerate(
+                [(chunk, sentences) for chunk, sentences in on_keyword if sentences], 1
+            )
         )
+        if not passages:
+            return None
         task = SummaryTask(sources=passages, max_words=BRIEF_WORDS, voice=voice)
         text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
         if text.strip() == NO_EVIDENCE:
