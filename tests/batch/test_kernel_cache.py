@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 from pathlib import Path
 
 import nbformat
@@ -132,7 +134,13 @@ def test_row_workbench_is_kept_per_settings(tmp_path: Path) -> None:
         kernel_cache.close_cached()
 
 
-def test_reset_namespace_forgets_the_rows_names_and_outputs() -> None:
+def test_reset_namespace_forgets_the_rows_names_and_outputs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A shell puts a module of its own in sys.modules["__main__"] (one without __spec__,
+    # which later spawned processes of this test run would trip on) and the reset freezes
+    # the heap: both are put back afterwards.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     shell = InteractiveShell.instance()
     try:
         shell.run_cell("import json\nrow_value = [1, 2, 3]\n_private = 1")
@@ -146,3 +154,4 @@ def test_reset_namespace_forgets_the_rows_names_and_outputs() -> None:
         assert shell.run_cell("x = 2 * 21\nx").result == 42  # the shell still works
     finally:
         InteractiveShell.clear_instance()
+        gc.unfreeze()
