@@ -104,3 +104,29 @@ class ContentRefusedError(ProviderError):
 
 class PromptError(ProviderError):
     """The prompt cannot be sent: empty, too long, or its template is missing a variable."""
+
+
+def one_line(error: BaseException, *, limit: int | None = None) -> str:
+    """An error as one readable line, for a panel, a table cell or a job row.
+
+    A kernel error's own message is already written for the user; anything else also
+    names its type, since its message alone ("list index out of range") rarely says where
+    it came from. ``limit`` cuts the line with "…" where space is short.
+    """
+    message = " ".join(str(error).split())
+    if not isinstance(error, AIWriterError):
+        message = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    message = message or type(error).__name__
+    if limit is not None and len(message) > limit:
+        return message[: limit - 1] + "…"
+    return message
+
+
+def named_one_line(name: str, message: str, *, limit: int | None = None) -> str:
+    """``Name: first line`` for an error known only by its type name and message (a
+    failure reported by a notebook kernel or a dead worker process)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    text = f"{name}: {lines[0]}" if lines else name
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text

@@ -29,6 +29,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from aiwriter_kernel.batch.models import RowOutcome, RowTask
+from aiwriter_kernel.errors import named_one_line
 
 KERNEL_NAME = "python3"
 MAX_ERROR_LENGTH = 300
@@ -58,9 +59,7 @@ def notebook_parameters(task: RowTask) -> dict[str, Any]:
 
 def one_line_error(name: str, value: str) -> str:
     """``Name: first line of the message``, short enough for a table cell."""
-    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
-    text = f"{name}: {lines[0]}" if lines else name
-    return text if len(text) <= MAX_ERROR_LENGTH else text[: MAX_ERROR_LENGTH - 1] + "…"
+    return named_one_line(name, str(value), limit=MAX_ERROR_LENGTH)
 
 
 class NotebookWorker:

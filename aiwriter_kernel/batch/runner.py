@@ -25,8 +25,8 @@ from aiwriter_kernel.batch.resume import ResumePlan, RowPlan, plan_resume
 from aiwriter_kernel.batch.runs import run_workspace_id
 from aiwriter_kernel.batch.summary import write_summary
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.store.models import BatchRun
 from aiwriter_kernel.store.records import BatchRunRecord, NewBatchRow
+from aiwriter_kernel.store.tables import BatchRun
 from aiwriter_kernel.worker_env import worker_env
 
 if TYPE_CHECKING:

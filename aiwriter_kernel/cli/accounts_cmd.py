@@ -96,7 +96,7 @@ def create_key(
 ) -> None:
     """Issue a key for USER and print it; it is shown this once only."""
     from aiwriter_kernel.errors import ValidationError
-    from aiwriter_kernel.store.models import utcnow
+    from aiwriter_kernel.store.tables import utcnow
 
     expires_at: datetime | None = None
     if expires_days is not None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from aiwriter_kernel.llm.offline.evidence import CITATION, is_prose
+from aiwriter_kernel.compose.sentence_pool import CITATION, is_prose
 from aiwriter_kernel.research.models import SearchHit
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 from aiwriter_kernel.text.words import words

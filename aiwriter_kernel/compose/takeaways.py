@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from aiwriter_kernel.llm.offline.evidence import EvidencePool, cite
+from aiwriter_kernel.compose.sentence_pool import EvidencePool, cite
 from aiwriter_kernel.llm.tasks import SourcePassage
 from aiwriter_kernel.text.sentences import leans_on_previous
 

@@ -24,7 +24,7 @@ from aiwriter_kernel.jobs.worker import (
     one_line_error,
     start_job_worker,
 )
-from aiwriter_kernel.store.models import utcnow
+from aiwriter_kernel.store.tables import utcnow
 from aiwriter_kernel.worker_env import worker_env
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import one_line
 from aiwriter_kernel.jobs.kinds import job_kind
 from aiwriter_kernel.jobs.reporter import JobAbandoned, JobReporter
 from aiwriter_kernel.worker_env import ENV_SETTINGS, OPENAI_KEY_VARIABLES
@@ -39,12 +39,8 @@ class JobTask(BaseModel):
 
 
 def one_line_error(error: BaseException) -> str:
-    """A kernel error's own message; anything else as ``Type: first line``; kept short."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    first = lines[0] if lines else ""
-    if not isinstance(error, AIWriterError):
-        first = f"{type(error).__name__}: {first}" if first else type(error).__name__
-    return first if len(first) <= MAX_ERROR_LENGTH else first[: MAX_ERROR_LENGTH - 1] + "…"
+    """The error as it is stored on a failed job: one line, at most ``MAX_ERROR_LENGTH``."""
+    return one_line(error, limit=MAX_ERROR_LENGTH)
 
 
 # -- module state: one Workbench per worker process ---------------------------------------

@@ -25,7 +25,7 @@ from aiwriter_kernel.llm.provider import ChatProvider
 ENTRY_POINT_GROUP = "aiwriter.providers"
 
 BUILTIN_FACTORIES = {
-    "offline": "aiwriter_kernel.llm.offline.provider:create",
+    "offline": "aiwriter_kernel.llm.offline_provider:create",
     "openai": "aiwriter_kernel.llm.openai_provider:create",
     "gemini": "aiwriter_kernel.llm.gemini_provider:create",
     "hf": "aiwriter_kernel.llm.hf_provider:create",

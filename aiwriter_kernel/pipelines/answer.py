@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE
+from aiwriter_kernel.compose.composer import NO_EVIDENCE
 from aiwriter_kernel.llm.tasks import AnswerTask
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import labels_in

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.compose.framing import (
     article_title,
     bare_heading,
@@ -27,7 +28,6 @@ from aiwriter_kernel.compose.ordering import opening
 from aiwriter_kernel.compose.plan import ArticlePlan, PlannedSection, plan_article
 from aiwriter_kernel.compose.takeaways import takeaway
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.llm.tasks import (
     MetaDescriptionTask,
     OutlineTask,

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from aiwriter_kernel.channels import CHANNELS
+from aiwriter_kernel.compose.composer import NO_EVIDENCE
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE
 from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from aiwriter_kernel.compose.copywriting import compose_copy, fit_sentence
 from aiwriter_kernel.copy_frameworks import (
     CopyFormat,
     CopyFramework,
@@ -25,7 +26,6 @@ from aiwriter_kernel.copy_frameworks import (
     resolve_framework,
 )
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.offline.copywriting import compose_copy, fit_sentence
 from aiwriter_kernel.llm.tasks import CopyTask, SourcePassage, Voice
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from aiwriter_kernel.compose.composer import OfflineComposer, fit
+from aiwriter_kernel.compose.fact_check import VERDICTS, judge, locate
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.offline.composer import OfflineComposer, fit
-from aiwriter_kernel.llm.offline.fact_check import VERDICTS, judge, locate
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.personas import load_persona

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aiwriter_kernel.channels import CHANNELS, ChannelRules, resolve_channel
+from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.errors import AIWriterError, NotFoundError, ValidationError
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.llm.tasks import RewriteTask, SummaryTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.channel_limits import LimitCheck, check, enforce, normalize_hashtag

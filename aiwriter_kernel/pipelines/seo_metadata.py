@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from aiwriter_kernel.compose.composer import OfflineComposer, fit
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.llm.offline.composer import OfflineComposer, fit
 from aiwriter_kernel.llm.tasks import MetaDescriptionTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED

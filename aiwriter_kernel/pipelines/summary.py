@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from aiwriter_kernel.compose.composer import NO_EVIDENCE
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE
 from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_in, rewrite_markers

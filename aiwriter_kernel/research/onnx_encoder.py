@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -159,7 +159,7 @@ def load_onnx(model_dir: Path) -> OnnxEncoder:
     try:
         return OnnxEncoder(model_dir, onnx_file)
     except Exception as error:  # onnxruntime's own exception types vary by version
-        reason = f"onnxruntime cannot load {onnx_file}: {onnx_export.one_line(error)}"
+        reason = f"onnxruntime cannot load {onnx_file}: {one_line(error)}"
         onnx_export.record_failure(model_dir, reason)
         raise onnx_export.OnnxUnavailable(reason) from error
 

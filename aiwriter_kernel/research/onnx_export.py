@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 
 EXPORT_FORMAT = 1  # bump when the exported graph changes, so old exports are not reused
 MODEL_FILE = "model.onnx"
@@ -120,12 +120,6 @@ def _raise_if_failed(model_dir: Path) -> None:
             f"an earlier ONNX export failed ({reason}); delete {export_folder(model_dir)} "
             "to try again"
         )
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one line: its type and the first line of its message."""
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def _export_once(model_dir: Path, target: Path) -> Path:

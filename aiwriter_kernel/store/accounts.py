@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.store.models import ApiKey, User, as_utc, utcnow
 from aiwriter_kernel.store.records import ApiKeyRecord, UserRecord
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import ApiKey, User, as_utc, utcnow
 
 KEY_PREFIX = "aiw_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.store.models import BatchRow, BatchRun, Draft, Workspace, utcnow
 from aiwriter_kernel.store.records import (
     BatchRowRecord,
     BatchRunRecord,
@@ -23,6 +22,7 @@ from aiwriter_kernel.store.records import (
     RunStatus,
 )
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import BatchRow, BatchRun, Draft, Workspace, utcnow
 
 # Which row status may follow which. A crashed worker leaves rows "running": they go back
 # to "pending" on resume; "failed" and "skipped" rows may be retried; "done" is final.

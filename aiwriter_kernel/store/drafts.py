@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aiwriter_kernel.errors import NotFoundError, StoreError, ValidationError
-from aiwriter_kernel.store.models import Draft, DraftVersion, Workspace, utcnow
 from aiwriter_kernel.store.records import DraftRecord, DraftVersionRecord
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import Draft, DraftVersion, Workspace, utcnow
 
 ADD_VERSION_ATTEMPTS = 2
 

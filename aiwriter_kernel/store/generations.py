@@ -16,9 +16,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
-from aiwriter_kernel.store.models import Generation, as_utc
 from aiwriter_kernel.store.records import GenerationRecord, NewGeneration, UsageRow
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import Generation, as_utc
 
 
 class UTCDay(FunctionElement[str]):

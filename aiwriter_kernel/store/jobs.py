@@ -19,9 +19,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aiwriter_kernel.store.models import Job, JobEvent, utcnow
 from aiwriter_kernel.store.records import JOB_TERMINAL, JobEventRecord, JobRecord
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import Job, JobEvent, utcnow
 
 SEQ_RETRIES = 5
 

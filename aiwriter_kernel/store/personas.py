@@ -13,9 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from aiwriter_kernel.errors import NotFoundError, StoreError
-from aiwriter_kernel.store.models import Persona, Workspace, utcnow
 from aiwriter_kernel.store.records import PersonaRecord
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import Persona, Workspace, utcnow
 
 
 class PersonasRepository(Repository):

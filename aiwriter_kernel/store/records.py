@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from aiwriter_kernel.store.models import HASH_LENGTH, as_utc
+from aiwriter_kernel.store.tables import HASH_LENGTH, as_utc
 
 UTCDatetime = Annotated[datetime, AfterValidator(as_utc)]
 RowStatus = Literal["pending", "running", "done", "failed", "skipped"]

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aiwriter_kernel.errors import NotFoundError, StoreError, ValidationError
-from aiwriter_kernel.store.models import Chunk, Source, Workspace, utcnow
 from aiwriter_kernel.store.records import ChunkRecord, NewChunk, NewSource, SourceRecord
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import Chunk, Source, Workspace, utcnow
 
 UpsertOutcome = Literal["added", "unchanged", "replaced"]
 ID_BATCH = 500  # ids per IN (...) query, well under every backend's parameter limit

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.store.models import User, Workspace
 from aiwriter_kernel.store.records import WorkspaceRecord
 from aiwriter_kernel.store.session import Repository
+from aiwriter_kernel.store.tables import User, Workspace
 
 MAX_NAME = 100  # what requests accept; the column holds 200
 

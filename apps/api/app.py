@@ -21,9 +21,9 @@ from apps.api.auth_failures import LIMITER_NAME as AUTH_FAILURE_LIMITER
 from apps.api.auth_failures import admit_address
 from apps.api.body_limit import BodySizeLimit
 from apps.api.errors import install_error_handlers
-from apps.api.models import json_error
 from apps.api.ratelimit import close_limiter, enforce_rate_limit
 from apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
+from apps.api.schemas import json_error
 from apps.api.settings import ApiSettings
 from apps.api.streams import JobStreams
 from apps.api.timeouts import install_request_timeout

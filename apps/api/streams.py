@@ -35,7 +35,7 @@ from fastapi.sse import ServerSentEvent
 
 from aiwriter_kernel.store.records import JOB_TERMINAL, JobEventRecord
 from apps.api.auth import CurrentUser
-from apps.api.job_models import public_event_data
+from apps.api.job_schemas import public_event_data
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench

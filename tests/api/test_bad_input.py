@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from support import docx_bomb
 
 from apps.api.app import create_app
-from apps.api.models import MAX_ID
+from apps.api.schemas import MAX_ID
 from apps.api.settings import ApiSettings
 from apps.api.timeouts import install_request_timeout
 

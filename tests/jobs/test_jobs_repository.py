@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from aiwriter_kernel.store import Database
-from aiwriter_kernel.store.models import utcnow
 from aiwriter_kernel.store.records import JobRecord
+from aiwriter_kernel.store.tables import utcnow
 
 
 def statuses(database: Database, job_id: str) -> list[str]:

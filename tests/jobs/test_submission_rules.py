@@ -16,7 +16,7 @@ from aiwriter_kernel import Workbench
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.jobs.dispatcher import JobDispatcher
 from aiwriter_kernel.store import Database
-from aiwriter_kernel.store.models import utcnow
+from aiwriter_kernel.store.tables import utcnow
 
 TOPICS = b"topic\nreadable headlines\n"
 

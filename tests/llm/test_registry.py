@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from aiwriter_kernel.errors import UnknownProviderError
-from aiwriter_kernel.llm.offline.provider import OfflineProvider
+from aiwriter_kernel.llm.offline_provider import OfflineProvider
 from aiwriter_kernel.llm.registry import ENTRY_POINT_GROUP, ProviderConfig, ProviderRegistry
 
 PLUGIN_CODE = """

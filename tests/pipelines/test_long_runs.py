@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aiwriter_kernel.compose.evidence import SourceLayout
-from aiwriter_kernel.llm.offline.evidence import CITATION
+from aiwriter_kernel.compose.sentence_pool import CITATION
 from aiwriter_kernel.pipelines.channel_parts import bullet_of
 
 GAP = " " * 400_000

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, inspect, text
 from aiwriter_kernel.errors import SchemaOutdatedError, SchemaTooNewError, StoreError
 from aiwriter_kernel.store import Database, schema
 from aiwriter_kernel.store.engine import create_engine_for
-from aiwriter_kernel.store.models import Base
 from aiwriter_kernel.store.schema import SchemaState
+from aiwriter_kernel.store.tables import Base
 
 APP_TABLES = set(Base.metadata.tables)
 HEAD = "0004_source_vectors_pending"

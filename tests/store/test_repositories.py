@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from aiwriter_kernel.errors import NotFoundError, StoreError, ValidationError
 from aiwriter_kernel.store import Database
 from aiwriter_kernel.store import drafts as drafts_module
-from aiwriter_kernel.store.models import Base, DraftVersion, Generation
 from aiwriter_kernel.store.records import NewBatchRow, NewChunk, NewGeneration
+from aiwriter_kernel.store.tables import Base, DraftVersion, Generation
 
 DOCUMENT = "Alpha beta gamma. Delta epsilon zeta. Eta theta iota."
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from aiwriter_kernel.store.models import Base
+from aiwriter_kernel.store.tables import Base
 
 
 def run_migrations() -> None:

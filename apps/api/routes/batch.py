@@ -13,9 +13,9 @@ from fastapi.responses import FileResponse
 from aiwriter_kernel.jobs.kinds import MAX_BATCH_WORKERS
 from apps.api.auth import UserWorkbench
 from apps.api.batch_views import BatchReportView, BatchRunView
-from apps.api.job_models import JobAccepted
-from apps.api.models import ErrorDetail, PathId
+from apps.api.job_schemas import JobAccepted
 from apps.api.routes.jobs import accepted
+from apps.api.schemas import ErrorDetail, PathId
 
 router = APIRouter(tags=["batch"])
 NO_SUCH_RUN: dict[int | str, dict[str, Any]] = {

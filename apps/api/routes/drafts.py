@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import PlainTextResponse
 
 from apps.api.auth import UserWorkbench
-from apps.api.models import (
+from apps.api.schemas import (
     MAX_ID,
     DiffResponse,
     DraftDetail,

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from aiwriter_kernel.errors import StoreError
 from aiwriter_kernel.workbench import Workbench
 from apps.api.auth import home_workbench
-from apps.api.models import ErrorDetail, HealthStatus, ReadyStatus
+from apps.api.schemas import ErrorDetail, HealthStatus, ReadyStatus
 
 router = APIRouter(tags=["health"])
 

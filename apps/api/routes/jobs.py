@@ -16,14 +16,14 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from aiwriter_kernel.store.records import JobRecord, JobStatus
 from apps.api.auth import UserWorkbench
-from apps.api.job_models import (
+from apps.api.job_schemas import (
     JobAccepted,
     JobEventView,
     JobSubmission,
     JobView,
     links_for,
 )
-from apps.api.models import ErrorDetail, json_error
+from apps.api.schemas import ErrorDetail, json_error
 from apps.api.streams import JobStreams, StreamSlot, job_event_stream, job_streams
 
 router = APIRouter(tags=["jobs"])

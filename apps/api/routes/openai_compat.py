@@ -26,7 +26,7 @@ from aiwriter_kernel.llm.gateway import CompletionStream
 from aiwriter_kernel.llm.messages import Completion
 from apps.api.auth import UserWorkbench
 from apps.api.errors import safe_text, status_for
-from apps.api.openai_models import (
+from apps.api.openai_schemas import (
     AssistantMessage,
     ChatCompletion,
     ChatCompletionChunk,

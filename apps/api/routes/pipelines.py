@@ -21,7 +21,7 @@ from aiwriter_kernel.pipelines.rewrite import RewriteResult
 from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata
 from aiwriter_kernel.pipelines.summary import SummaryResult
 from apps.api.auth import UserWorkbench
-from apps.api.models import (
+from apps.api.schemas import (
     AnalyzeRequest,
     ArticleBody,
     CopyBody,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, sta
 from aiwriter_kernel.research.models import IngestReport
 from aiwriter_kernel.store.records import SourceRecord
 from apps.api.auth import UserWorkbench
-from apps.api.models import ErrorDetail, IngestTextRequest, PathId, SearchRequest, SearchResults
+from apps.api.schemas import ErrorDetail, IngestTextRequest, PathId, SearchRequest, SearchResults
 
 router = APIRouter(tags=["research"])
 

@@ -11,7 +11,7 @@ from test_cli import assert_one_line_error, run_cli
 
 from aiwriter_kernel.text.banned import find_banned
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "demo_corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 
 
 def test_add_list_show_and_delete(home: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from aiwriter_kernel.channels import CHANNELS
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, OfflineComposer
+from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.llm.tasks import (
     AnswerTask,
     MetaDescriptionTask,

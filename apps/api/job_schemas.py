@@ -25,7 +25,7 @@ from apps.api.batch_views import (
     public_batch_result,
     public_progress,
 )
-from apps.api.models import (
+from apps.api.schemas import (
     ArticleBody,
     CopyBody,
     FactCheckBody,

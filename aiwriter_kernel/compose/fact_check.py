@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aiwriter_kernel.llm.offline.evidence import CITATION
+from aiwriter_kernel.compose.sentence_pool import CITATION
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown

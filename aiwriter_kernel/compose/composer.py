@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from aiwriter_kernel.channels import CHANNELS, ChannelRules
-from aiwriter_kernel.llm.offline.copywriting import compose_copy
-from aiwriter_kernel.llm.offline.evidence import CITATION, EvidencePool, Sentence, cite
-from aiwriter_kernel.llm.offline.fact_check import compose_claims, compose_verdict
+from aiwriter_kernel.compose.copywriting import compose_copy
+from aiwriter_kernel.compose.fact_check import compose_claims, compose_verdict
+from aiwriter_kernel.compose.sentence_pool import CITATION, EvidencePool, Sentence, cite
 from aiwriter_kernel.llm.tasks import (
     AnswerTask,
     ClaimsTask,

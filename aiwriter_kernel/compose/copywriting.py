@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from aiwriter_kernel.compose.sentence_pool import CITATION, CODE_LIKE
 from aiwriter_kernel.copy_frameworks import CopyLimits, SectionRole
-from aiwriter_kernel.llm.offline.evidence import CITATION, CODE_LIKE
 from aiwriter_kernel.llm.tasks import CopyTask
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pydantic
 import pytest
 
+from aiwriter_kernel.compose.composer import OfflineComposer
+from aiwriter_kernel.compose.copywriting import compose_copy
 from aiwriter_kernel.copy_frameworks import COPY_FORMATS, FRAMEWORKS, resolve_framework
-from aiwriter_kernel.llm.offline.composer import OfflineComposer
-from aiwriter_kernel.llm.offline.copywriting import compose_copy
 from aiwriter_kernel.llm.tasks import CopyTask, SourcePassage, Voice
 from aiwriter_kernel.llm.templates import render_task
 from aiwriter_kernel.text.sentences import split_sentences

@@ -7,9 +7,8 @@ import json
 
 import pytest
 
-from aiwriter_kernel.llm import templates
-from aiwriter_kernel.llm.offline.composer import OfflineComposer
-from aiwriter_kernel.llm.offline.fact_check import (
+from aiwriter_kernel.compose.composer import OfflineComposer
+from aiwriter_kernel.compose.fact_check import (
     checkable_features,
     evidence_sentences,
     extract_claims,
@@ -17,6 +16,7 @@ from aiwriter_kernel.llm.offline.fact_check import (
     quantities,
     skip_reason,
 )
+from aiwriter_kernel.llm import templates
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask, Voice
 
 LIGHTHOUSE = SourcePassage(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import time
 
+from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.errors import UnknownProviderError
 from aiwriter_kernel.llm.messages import ChatRequest, Completion
-from aiwriter_kernel.llm.offline.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.llm.provider import BaseProvider
 from aiwriter_kernel.llm.registry import ProviderConfig
 from aiwriter_kernel.llm.tasks import AnswerTask, SourcePassage, Task
