@@ -28,9 +28,9 @@ from aiwriter_kernel.analysis.markup import (
     prose_sentences,
     split_references,
 )
+from aiwriter_kernel.text.claims import MIN_CLAIM_WORDS
 from aiwriter_kernel.text.words import words
 
-MIN_CLAIM_WORDS = 4
 IMPERATIVE_STARTS = frozenset(
     """add avoid ask begin check choose click compare consider continue create do don't
     download ensure find follow get give go imagine install keep learn let look make note

@@ -13,7 +13,7 @@ from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.pipelines.personas import Persona
+    from aiwriter_kernel.personas import Persona
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
