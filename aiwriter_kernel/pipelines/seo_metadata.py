@@ -32,6 +32,7 @@ from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import find_headings, split_sentences, strip_markdown
+from aiwriter_kernel.text.slugs import APOSTROPHES, slugify
 from aiwriter_kernel.text.words import STOP_WORDS
 
 TITLE_MAX = 60
@@ -149,7 +150,7 @@ def make_slug(text: str, limit: int = SLUG_MAX) -> str:
     """Lowercase ASCII words joined by hyphens, without stop words (unless nothing else is
     left), cut at a word so it is at most ``limit`` characters."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    tokens = re.findall(r"[a-z0-9]+", re.sub(r"['\u2019]", "", ascii_text.lower()))
+    tokens = [t for t in slugify(APOSTROPHES.sub("", ascii_text)).split("-") if t]
     tokens = [t for t in tokens if t not in STOP_WORDS] or tokens
     slug = ""
     for token in tokens:

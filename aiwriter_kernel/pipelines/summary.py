@@ -25,6 +25,7 @@ from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, Wo
 from aiwriter_kernel.research.models import SearchFilters, SearchHit
 from aiwriter_kernel.store.records import SourceRecord
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.text.headings import without_headings
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import content_words, stem
 
@@ -33,7 +34,6 @@ PROMPT_CHARS = 30_000  # of source text quoted in one summary prompt, shared by 
 MIN_SOURCE_CHARS = 2_000  # each source chosen by id gets at least this much of the budget
 MIN_COVERAGE = 0.5  # share of a query's terms the selected passages must mention
 REDACTED = "[redacted]"
-HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
 def clean_ids(ids: list[int] | None) -> list[int] | None:
@@ -172,7 +172,7 @@ def checked_prose(
     invented: list[int] = []
     unsupported = 0
     paragraphs = []
-    lines = [line for line in text.strip().splitlines() if not HEADING_LINE.match(line)]
+    lines = without_headings(text.strip())
     for paragraph in "\n".join(lines).split("\n\n"):
         kept = []
         for sentence in split_sentences(paragraph):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
+APOSTROPHES = re.compile(r"['\u2019]")  # "Python's" -> "pythons", where a slug elides them
 
 
 def slugify(text: str, limit: int | None = None) -> str:
