@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.answer import AnswerResult, QuestionRequest
     from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult, Outline
     from aiwriter_kernel.pipelines.calendar import CalendarRequest, ContentCalendar
-    from aiwriter_kernel.pipelines.context import PipelineContext
+    from aiwriter_kernel.pipelines.context import Knowledge, PipelineContext, Scope
     from aiwriter_kernel.pipelines.copywriting import CopyRequest, CopyResult
     from aiwriter_kernel.pipelines.draft_export import ExportedDraft
     from aiwriter_kernel.pipelines.events import OnEvent
@@ -185,7 +185,7 @@ class Workbench:
         A user's draft lives in a workspace they own; another user's draft gets the same
         answer as a missing one, so ids reveal nothing about other users' work.
         """
-        return self._context().scope.require_draft(draft_id)
+        return self._scope().require_draft(draft_id)
 
     @cached_property
     def llm(self) -> ModelGateway:
@@ -288,11 +288,10 @@ class Workbench:
         ``per_source`` keeps at most that many hits of any one source (0: no limit), so a
         long document matching everywhere cannot fill the list.
         """
-        return self.kb.search(
+        return self._knowledge().search(
             query,
             k=k,
             workspace=workspace,
-            owner_id=self.owner_id,
             filters=filters,
             mode=mode,
             diversify=diversify,
@@ -313,22 +312,29 @@ class Workbench:
             raise ValidationError("the web search query is empty")
         return web_search_from_settings(self.settings).search(query, max_results=max_results)
 
+    def _knowledge(self) -> Knowledge:
+        """The knowledge base as this workbench's owner sees it."""
+        from aiwriter_kernel.pipelines.context import Knowledge
+
+        return Knowledge(self.kb, self.owner_id, self.web_search)
+
     def _context(self) -> PipelineContext:
         """What this workbench hands a pipeline: its models, knowledge base and owner's
         records, never itself (so no pipeline can call back into the facade)."""
-        from aiwriter_kernel.pipelines.context import Knowledge, Models, PipelineContext, Scope
+        from aiwriter_kernel.pipelines.context import Models, PipelineContext
 
         return PipelineContext(
             models=Models(self.llm, self.settings.provider),
-            knowledge=Knowledge(self.kb, self.owner_id, self.web_search),
-            scope=Scope(
-                self.owner_id,
-                self.db.workspaces,
-                self.db.drafts,
-                self.db.sources,
-                self.db.personas,
-            ),
+            knowledge=self._knowledge(),
+            scope=self._scope(),
         )
+
+    def _scope(self) -> Scope:
+        """This workbench's owner and the records they may read and write."""
+        from aiwriter_kernel.pipelines.context import Scope
+
+        db = self.db
+        return Scope(self.owner_id, db.workspaces, db.drafts, db.sources, db.personas)
 
     def outline(
         self, request: ArticleRequest | str, *, on_event: OnEvent | None = None, **fields: Any
@@ -372,7 +378,7 @@ class Workbench:
 
     def version(self, draft_id: int, version: int | None = None) -> DraftVersionRecord:
         """One version of a draft, the latest when ``version`` is None."""
-        return self._context().scope.version(draft_id, version)
+        return self._scope().version(draft_id, version)
 
     def diff(self, draft_id: int, old: int, new: int | None = None) -> str:
         """A unified diff between two versions of a draft (``new``: the latest)."""
@@ -589,7 +595,7 @@ class Workbench:
 
     def persona(self, name: str, *, workspace: str = "default") -> Persona:
         """The stored persona ``name``; a ``ValidationError`` naming the known ones if absent."""
-        found = self._context().scope.persona(name, workspace)
+        found = self._scope().persona(name, workspace)
         if found is None:
             from aiwriter_kernel.errors import ValidationError
 
@@ -628,7 +634,7 @@ class Workbench:
         with a ``persona`` (a name in ``workspace``), how well it matches that voice."""
         from aiwriter_kernel.analysis import analyze
 
-        voice = self._context().scope.persona(persona, workspace)
+        voice = self._scope().persona(persona, workspace)
         sources = valid = None
         if draft is not None:
             sources = {

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from aiwriter_kernel.llm.messages import Completion
     from aiwriter_kernel.llm.tasks import Task
-    from aiwriter_kernel.research.knowledge_base import KnowledgeBase
+    from aiwriter_kernel.research.knowledge_base import KnowledgeBase, SearchMode
     from aiwriter_kernel.research.models import SearchFilters, SearchHit
     from aiwriter_kernel.research.web.search import WebResult
     from aiwriter_kernel.store.drafts import DraftsRepository
@@ -107,16 +107,18 @@ class Knowledge:
         k: int = 10,
         workspace: str = "default",
         filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
         diversify: bool = False,
         per_source: int = 0,
     ) -> list[SearchHit]:
-        """Hybrid search in one of the owner's workspaces (see ``Workbench.search``)."""
+        """Search one of the owner's workspaces (see ``Workbench.search``)."""
         return self.kb.search(
             query,
             k=k,
             workspace=workspace,
             owner_id=self.owner_id,
             filters=filters,
+            mode=mode,
             diversify=diversify,
             per_source=per_source,
         )
