@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from aiwriter_kernel.errors import NotFoundError
+from aiwriter_kernel.llm.chat import OFFLINE
 from aiwriter_kernel.personas import Persona, load_persona
 from aiwriter_kernel.pipelines.events import OnEvent, quiet
 
@@ -38,11 +39,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Drafts", "Knowledge", "Models", "OnEvent", "Pipeline", "PipelineContext", "quiet"]
 
-OFFLINE = "offline"  # the provider that runs the offline writer
 Request = TypeVar("Request", contravariant=True)
 Result = TypeVar("Result", covariant=True)
 
 
+@runtime_checkable
 class Pipeline(Protocol[Request, Result]):
     """A pipeline: built from a ``PipelineContext``, run on its typed request."""
 

@@ -12,8 +12,14 @@ from aiwriter_kernel import Workbench
 from aiwriter_kernel.errors import NotFoundError
 from aiwriter_kernel.llm.messages import Completion
 from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask, Task
-from aiwriter_kernel.pipelines.context import Drafts, Models, Scope
-from aiwriter_kernel.pipelines.summary import SummaryRequest
+from aiwriter_kernel.pipelines.answer import AnswerPipeline
+from aiwriter_kernel.pipelines.calendar import CalendarPipeline
+from aiwriter_kernel.pipelines.context import Drafts, Models, Pipeline, Scope
+from aiwriter_kernel.pipelines.copywriting import CopyPipeline
+from aiwriter_kernel.pipelines.fact_check import FactCheckPipeline
+from aiwriter_kernel.pipelines.rewrite import RewritePipeline
+from aiwriter_kernel.pipelines.seo_metadata import SeoMetadataPipeline
+from aiwriter_kernel.pipelines.summary import SummaryPipeline, SummaryRequest
 
 SOURCE = SourcePassage(label=1, title="Notes", origin="notes.md", text="Tea is brewed hot.")
 
@@ -74,3 +80,21 @@ def test_a_users_scope_cannot_see_another_owners_draft(workbench: Workbench) -> 
         _scope(workbench, alice.id).require_draft(draft.id)
     with pytest.raises(NotFoundError, match="in 'other'"):
         _scope(workbench).draft_in(draft.id, "other")
+
+
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        AnswerPipeline,
+        CalendarPipeline,
+        CopyPipeline,
+        FactCheckPipeline,
+        RewritePipeline,
+        SeoMetadataPipeline,
+        SummaryPipeline,
+    ],
+)
+def test_a_pipeline_is_built_from_its_context_alone(workbench: Workbench, pipeline: type) -> None:
+    built = pipeline(workbench._context())
+    assert isinstance(built, Pipeline)
+    assert not any(value is workbench for value in vars(built).values())
