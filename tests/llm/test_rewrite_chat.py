@@ -12,7 +12,7 @@ import pytest
 from fake_openai_server import openai_workbench
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.channels import CHANNELS
+from aiwriter_kernel.channels import get, names
 from aiwriter_kernel.llm.tasks import RewriteTask
 from aiwriter_kernel.llm.templates import render_task
 
@@ -123,10 +123,10 @@ def test_the_focus_keyword_reaches_the_model(workbench, fake_openai) -> None:
     assert "focus keyword" not in prompt_of(fake_openai, 1)
 
 
-@pytest.mark.parametrize("channel", sorted(CHANNELS))
+@pytest.mark.parametrize("channel", sorted(names()))
 def test_the_template_states_every_limit_of_channels_py(channel: str) -> None:
-    """The template spells the limits out; this keeps it in step with CHANNELS."""
-    rules = CHANNELS[channel]
+    """The template spells the limits out; this keeps it in step with each channel's rules."""
+    rules = get(channel).rules
     prompt = render_task(RewriteTask(text="Some text.", channel=channel)).messages[-1].content
     numbers = [
         rules.max_chars,
