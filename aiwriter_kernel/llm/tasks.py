@@ -12,7 +12,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aiwriter_kernel.channels import ChannelName, get
-from aiwriter_kernel.copy_frameworks import CopyFormat, CopyFramework, resolve_framework
+from aiwriter_kernel.copywriting import CopyFormat, CopyFramework, resolve_framework
 
 
 class SourcePassage(BaseModel):
