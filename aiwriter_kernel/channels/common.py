@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from aiwriter_kernel.pipelines.citations_markup import MARKER
+from aiwriter_kernel.text.citation_marker import MARKER
 from aiwriter_kernel.text.sentences import split_sentence_spans, split_sentences
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ def register(channel: Channel) -> Channel:
     """Add ``channel`` (and its aliases) under its name; a name already taken is an error,
     so a plugin cannot silently replace a built-in."""
     if channel.name in _CHANNELS or channel.name in _ALIASES:
-        raise ValidationError(f"a channel named {channel.name!r} is already registered")
+        raise ValueError(f"a channel named {channel.name!r} is already registered")
     _CHANNELS[channel.name] = channel
     for alias in channel.aliases:
         _ALIASES.setdefault(alias, channel.name)
