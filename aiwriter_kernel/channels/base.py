@@ -11,6 +11,7 @@ can never disagree.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Self
@@ -90,7 +91,7 @@ class OfflineMaterial:
     title: str
 
 
-class Channel:
+class Channel(ABC):
     """One channel. A subclass sets ``rules`` and ``parts`` (its ``Parts`` model), writes
     ``read``, ``shape`` and ``offline_format`` and, when the channel has limits beyond
     length and hashtags, ``repair``, ``more_checks`` and ``limit_clauses``."""
@@ -111,9 +112,9 @@ class Channel:
         """The parts read from ``text``; missing parts are left empty for ``enforce``."""
         return self.read(plain(text))
 
+    @abstractmethod
     def read(self, text: str) -> Parts:
         """The parts of ``text`` already stripped of fences, citations and emphasis."""
-        raise NotImplementedError
 
     # -- limits -------------------------------------------------------------------------------
 
@@ -172,6 +173,6 @@ class Channel:
 
     # -- writing without a model ----------------------------------------------------------------
 
+    @abstractmethod
     def offline_format(self, material: OfflineMaterial) -> str:
         """The post in the channel's shape, made of ``material``'s sentences."""
-        raise NotImplementedError
