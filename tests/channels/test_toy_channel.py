@@ -118,6 +118,8 @@ def test_the_rewrite_prompt_states_its_limit_and_shape(sms) -> None:
 
 
 def test_an_offline_rewrite_through_the_workbench(sms, tmp_path) -> None:
+    from widgets import RewritePanel  # a front end: imported by the one test that uses it
+
     notes = tmp_path / "short-messages.md"
     notes.write_text(TEXT, encoding="utf-8")
     with Workbench.open(home=tmp_path / "home") as workbench:
@@ -128,6 +130,7 @@ def test_an_offline_rewrite_through_the_workbench(sms, tmp_path) -> None:
         assert all(check.passed for check in result.checks)
         assert split_sentences(result.text)[0] in TEXT  # the sources' own sentences
         assert workbench.version(result.draft_id).content == result.text
+        assert list(RewritePanel(workbench).channels)[-1] == "sms"  # the widget's checkboxes
     dumped = result.model_dump(mode="json")
     assert dumped["parts"] == {"channel": "sms", "text": result.text}
     assert RewriteResult.model_validate(dumped).parts == result.parts
