@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from aiwriter_kernel.cli.channel_help import ChannelsHelp
 from aiwriter_kernel.cli.output import emit, print_warnings, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
@@ -17,10 +18,9 @@ def write(
     topic: Annotated[str, typer.Argument(help="What the article is about.")],
     article_type: Annotated[
         str,
-        typer.Option(
-            "--type",
-            help="article, essay, news, how-to, listicle, faq; or a channel: linkedin, thread "
-            "(x-thread), facebook, instagram, email, product, youtube.",
+        ChannelsHelp(
+            typer.Option("--type"),
+            "article, essay, news, how-to, listicle, faq; or a channel: {channels}.",
         ),
     ] = "article",
     keyword: Annotated[list[str] | None, typer.Option("--keyword", "-k", help="Keywords.")] = None,
@@ -146,14 +146,14 @@ def _scores_line(result, analysis) -> str:
 
 def _channel_or_error(article_type: str) -> str:
     """The channel an unknown article type names, or one error listing every valid type."""
-    from aiwriter_kernel.channels import CHANNEL_ALIASES, CHANNELS, resolve_channel
+    from aiwriter_kernel.channels import aliases, names, resolve_channel
     from aiwriter_kernel.errors import ValidationError
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
 
     try:
         return resolve_channel(article_type)
     except ValidationError:
-        valid = [*ARTICLE_FORMATS, *CHANNELS, *CHANNEL_ALIASES]
+        valid = [*ARTICLE_FORMATS, *names(), *aliases()]
         raise ValidationError(
             f"unknown type {article_type!r}: use one of {', '.join(valid)}"
         ) from None
