@@ -128,9 +128,8 @@ def reindex(
 def _user_id(workbench: Workbench, user: str) -> int:
     """The user named ``user`` or, failing that, with that id (``aiwriter users list`` shows
     both); ``NotFoundError`` otherwise."""
-    accounts = workbench.db.accounts
-    if user.isdigit() and accounts.get_user_by_name(user) is None:
-        ids = {known.id for known in accounts.list_users()}
+    if user.isdigit() and workbench.users.get(user) is None:
+        ids = {known.id for known in workbench.users.list()}
         if int(user) in ids:
             return int(user)
     return workbench.user_id(user)

@@ -9,6 +9,7 @@ import typer
 
 from aiwriter_kernel.cli import (
     accounts_cmd,
+    ask_cmd,
     batch_cmd,
     calendar_cmd,
     config_cmd,
@@ -20,9 +21,10 @@ from aiwriter_kernel.cli import (
     models_cmd,
     persona_cmd,
     prompt_cmd,
-    research_cmd,
     rewrite_cmd,
+    seo_cmd,
     serve_cmd,
+    summary_cmd,
     usage_cmd,
     write_cmd,
 )
@@ -85,9 +87,9 @@ app.add_typer(kb_cmd.app, name="kb")
 app.command("write")(write_cmd.write)
 app.command("fact-check")(factcheck_cmd.fact_check)
 app.command("calendar")(calendar_cmd.calendar)
-app.command("seo-meta")(research_cmd.seo_meta)
-app.command("summarize")(research_cmd.summarize)
-app.command("ask")(research_cmd.ask)
+app.command("seo-meta")(seo_cmd.seo_meta)
+app.command("summarize")(summary_cmd.summarize)
+app.command("ask")(ask_cmd.ask)
 app.command("copy")(copy_cmd.copy)
 app.command("rewrite")(rewrite_cmd.rewrite)
 app.command("batch")(batch_cmd.batch)
