@@ -11,14 +11,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import streamlit as st
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.workbench import Workbench
 
-PROVIDERS: tuple[str, ...] = ("offline", "openai", "gemini", "hf")
-ProviderName = Literal["offline", "openai", "gemini", "hf"]
 CHOICE_KEY = "aiw_models"  # session_state: the session's ModelChoice, once Settings saved one
 VIEW_KEY = "aiw_models_view"  # session_state: (choice, workbench view) built from it
 
@@ -28,7 +26,7 @@ class ModelChoice(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    provider: ProviderName = "offline"
+    provider: str = Field(default="offline", min_length=1)  # one of provider_names()
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = None
@@ -68,6 +66,13 @@ class ModelChoice(BaseModel):
         return self.base_url is not None and same_url(self.base_url) != same_url(
             home.openai_base_url
         )
+
+
+def provider_names(wb: Workbench) -> list[str]:
+    """The providers a session may pick: every registered one, plugins included, with
+    ``offline`` (works with no key, the default) first."""
+    names = wb.providers()
+    return ["offline", *(name for name in names if name != "offline")]
 
 
 def same_url(url: str | None) -> str | None:
@@ -121,14 +126,6 @@ def active_models(wb: Workbench) -> str:
         where = "this session" if choice.key_source == "session" else "the OS keyring"
         text += f", API key from {where}"
     return text
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one readable line; unexpected errors also name their type."""
-    message = " ".join(str(error).split())
-    if isinstance(error, AIWriterError):
-        return message or type(error).__name__
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def page_header(title: str, caption: str) -> Workbench:

@@ -10,11 +10,11 @@ from pathlib import Path
 import streamlit as st
 
 from aiwriter_kernel.batch.models import BatchReport
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.redaction import hide_paths
 from apps.streamlit import batch_job
 from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import model_choice, one_line, page_header
+from apps.streamlit.session import model_choice, page_header
 
 FINISHED_ROW = ("done", "failed", "skipped")
 POLL_SECONDS = 2.0
