@@ -18,7 +18,7 @@ from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.workbench import Workbench
 
 CHOICE_KEY = "aiw_models"  # session_state: the session's ModelChoice, once Settings saved one
-VIEW_KEY = "aiw_models_view"  # session_state: (choice, workbench view) built from it
+VIEW_KEY = "aiw_models_view"  # session_state: (choice, base, workbench view) built from them
 
 
 class ModelChoice(BaseModel):
@@ -108,10 +108,10 @@ def workbench() -> Workbench:
     if choice is None:
         return base
     cached = st.session_state.get(VIEW_KEY)
-    if cached is not None and cached[0] == choice and cached[1].db is base.db:
-        return cached[1]
+    if cached is not None and cached[0] == choice and cached[1] is base:
+        return cached[2]
     view = base.with_models(**choice.overrides(base.settings))
-    st.session_state[VIEW_KEY] = (choice, view)
+    st.session_state[VIEW_KEY] = (choice, base, view)
     return view
 
 
