@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aiwriter_kernel.cli.options import JsonOption
 from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 if TYPE_CHECKING:
     from aiwriter_kernel.records import UserRecord
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 UserArgument = Annotated[str, typer.Argument(help="The user's name.")]
 
 users_app = typer.Typer(help="API users: create, list, disable, enable.", no_args_is_help=True)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 from rich.console import Console
 
+from aiwriter_kernel.cli.options import JsonOption
 from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.settings_loader import load_settings
 
 app = typer.Typer(help="Database migrations.", no_args_is_help=True)
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @app.command("upgrade")

@@ -26,6 +26,7 @@ from aiwriter_kernel.cli import (
     serve_cmd,
     summary_cmd,
     usage_cmd,
+    web_cmd,
     write_cmd,
 )
 from aiwriter_kernel.cli.gc_tuning import command_gc
@@ -82,7 +83,7 @@ app.command("models")(models_cmd.models)
 app.command("usage")(usage_cmd.usage)
 app.command("ingest")(kb_cmd.ingest)
 app.command("search")(kb_cmd.search)
-app.command("web")(kb_cmd.web)
+app.command("web")(web_cmd.web)
 app.add_typer(kb_cmd.app, name="kb")
 app.command("write")(write_cmd.write)
 app.command("fact-check")(factcheck_cmd.fact_check)

@@ -10,4 +10,5 @@ PersonaOption = Annotated[str | None, typer.Option("--persona", help="Persona (v
 ProviderOption = Annotated[str | None, typer.Option("--provider", "-p", help="Provider.")]
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model.")]
 WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace.")]
+WorkspaceNameOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
