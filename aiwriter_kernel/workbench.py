@@ -798,7 +798,8 @@ class Workbench:
 
     def prompt(self, text: str, **options: Any) -> Completion:
         """One completion of ``text`` through the model gateway (cache, retries, call log);
-        options as ``stream_prompt``."""
+        options as ``stream_prompt``. Collected from the stream, so it is cached and logged
+        exactly as the streamed answer is (``aiwriter prompt --json`` and without)."""
         stream = self.stream_prompt(text, **options)
         stream.text()
         return stream.completion
