@@ -9,8 +9,7 @@ import ipywidgets as w
 import traitlets
 
 from aiwriter_kernel.channels import names as channel_names
-from aiwriter_kernel.errors import ValidationError
-from widgets.messages import one_line
+from aiwriter_kernel.errors import ValidationError, one_line
 from widgets.panel import Panel
 from widgets.render import escape, passed_mark, preformatted, table
 

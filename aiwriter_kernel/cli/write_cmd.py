@@ -60,7 +60,6 @@ def write(
     from tqdm import tqdm
 
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
-    from aiwriter_kernel.pipelines.exports import export_article
 
     if article_type not in ARTICLE_FORMATS:
         channel = _channel_or_error(article_type)
@@ -91,14 +90,8 @@ def write(
             bar.set_postfix_str(event.message[:40])
             bar.update(1)
 
-        result = workbench.write(topic, on_event=on_event, **fields)
-        focus = keyword[0] if keyword else None
-        analysis = workbench.analyze(
-            result.markdown, keyword=focus, draft=result, persona=persona, workspace=workspace
-        )
-        files = export_article(
-            result, analysis.model_dump(mode="json"), workbench.settings.exports_path
-        )
+        published = workbench.write_and_export(topic, on_event=on_event, **fields)
+    result, analysis, files = published.result, published.analysis, published.files
     summary = {
         "draft_id": result.draft_id,
         "version": result.version,
@@ -162,24 +155,9 @@ def _channel_or_error(article_type: str) -> str:
 def _write_post(fields: dict, json_output: bool) -> None:
     """A channel post on the topic: researched, summarised, rewritten within the channel's
     limits, stored, and exported with its analysis like an article."""
-    from aiwriter_kernel.pipelines.exports import export_text
-
     with open_workbench() as workbench:
-        result = workbench.rewrite(**fields)
-        analysis = workbench.analyze(
-            result.text,
-            keyword=fields["keyword"],
-            persona=fields["persona"],
-            workspace=fields["workspace"],
-        )
-        files = export_text(
-            result.text,
-            result.title,
-            result.draft_id,
-            analysis.model_dump(mode="json"),
-            workbench.settings.exports_path,
-            name=result.channel,
-        )
+        published = workbench.post_and_export(**fields)
+    result, analysis, files = published.result, published.analysis, published.files
     summary = {
         "draft_id": result.draft_id,
         "version": result.version,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from aiwriter_kernel.channels import names as channel_names
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.pipelines.rewrite import RewriteResult
 from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import one_line, page_header
+from apps.streamlit.session import page_header
 
 FROM_DRAFT, FROM_TEXT = "A saved draft", "Pasted text"
 NO_PERSONA = "(none)"
