@@ -61,6 +61,12 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
 
+if TYPE_CHECKING:  # the front-end services block at the end of Workbench
+    from aiwriter_kernel.accounts import ApiKeys, Users
+    from aiwriter_kernel.llm.catalog import ProviderStatus
+    from aiwriter_kernel.publishing import PublishedArticle, PublishedPost
+    from aiwriter_kernel.records import UsageRow
+
 
 class Workbench:
     """One open workbench home: settings plus the stores built from them."""
@@ -779,6 +785,106 @@ class Workbench:
     def __repr__(self) -> str:
         owner = "" if self.owner_id is None else f", owner_id={self.owner_id}"
         return f"Workbench(home={str(self.settings.home)!r}{owner})"
+
+    # -- front-end services: what the CLI, API, app and widgets need besides the pipelines --
+
+    @property
+    def users(self) -> Users:
+        """The API's users (create, list, disable, enable): the operator's business."""
+        from aiwriter_kernel.accounts import Users
+
+        return Users(self.db.accounts)
+
+    @property
+    def keys(self) -> ApiKeys:
+        """The users' API keys (create, list, revoke); a key is shown once, when created."""
+        from aiwriter_kernel.accounts import ApiKeys
+
+        return ApiKeys(self.db.accounts)
+
+    def usage(self, days: int | None = None) -> list[UsageRow]:
+        """Calls, tokens, cost and cache hits by provider and UTC day, over the last
+        ``days`` days (all of the call log when None)."""
+        from datetime import UTC, datetime, timedelta
+
+        since = datetime.now(UTC) - timedelta(days=days) if days else None
+        return self.db.generations.usage_by_provider_and_day(since=since)
+
+    def prompt(self, text: str, **options: Any) -> Completion:
+        """One completion of ``text`` through the model gateway (cache, retries, call log);
+        options as ``stream_prompt``. Collected from the stream, so it is cached and logged
+        exactly as the streamed answer is (``aiwriter prompt --json`` and without)."""
+        stream = self.stream_prompt(text, **options)
+        stream.text()
+        return stream.completion
+
+    def stream_prompt(
+        self,
+        text: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        system: str | None = None,
+        temperature: float = 0.0,
+        max_tokens: int | None = None,
+        cache: bool = True,
+    ) -> CompletionStream:
+        """The answer to ``text`` as text pieces while the model writes it (``.completion``
+        once consumed); ``cache=False`` always calls the provider."""
+        from aiwriter_kernel.llm.messages import GenerationParams
+
+        params = GenerationParams(temperature=temperature, max_tokens=max_tokens)
+        return self.llm.stream(
+            text,
+            provider=provider,
+            model=model,
+            system=system,
+            params=params,
+            cache="auto" if cache else False,
+        )
+
+    def providers(self) -> list[str]:
+        """The names of every model provider, plugins included (from the registry)."""
+        return self.llm.registry.names()
+
+    def model_statuses(self, *, probe: bool = True) -> list[ProviderStatus]:
+        """Each provider: selected, configured, reachable (a short probe unless
+        ``probe=False``) and its models. Never raises for a broken provider."""
+        from aiwriter_kernel.llm.catalog import provider_statuses
+
+        return provider_statuses(self.settings, self.llm.registry, probe=probe)
+
+    def write_and_export(
+        self, request: ArticleRequest | str, *, on_event: OnEvent | None = None, **fields: Any
+    ) -> PublishedArticle:
+        """``write``, then ``analyze`` the article (first keyword, its persona), then export
+        Markdown, HTML and the analysis under the home's exports folder."""
+        from aiwriter_kernel.publishing import publish_article
+
+        typed = _article_request(request, fields)
+        result = self.write(typed, on_event=on_event)
+        analysis = self.analyze(
+            result.markdown,
+            keyword=typed.keywords[0] if typed.keywords else None,
+            draft=result,
+            persona=typed.persona,
+            workspace=typed.workspace,
+        )
+        return publish_article(result, analysis, self.settings.exports_path)
+
+    def post_and_export(
+        self, request: RewriteRequest | None = None, **fields: Any
+    ) -> PublishedPost:
+        """``rewrite`` for a channel, then ``analyze`` and export the post like an article."""
+        from aiwriter_kernel.pipelines.rewrite import RewriteRequest
+        from aiwriter_kernel.publishing import publish_post
+
+        typed = _typed(RewriteRequest, request, fields)
+        result = self.rewrite(typed)
+        analysis = self.analyze(
+            result.text, keyword=typed.keyword, persona=typed.persona, workspace=typed.workspace
+        )
+        return publish_post(result, analysis, self.settings.exports_path)
 
 
 def _article_request(request: ArticleRequest | str, fields: dict[str, Any]) -> ArticleRequest:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from aiwriter_kernel.errors import ValidationError
-from widgets.messages import one_line
+from aiwriter_kernel.errors import ValidationError, one_line
 from widgets.panel import Panel
 from widgets.render import escape, table
 

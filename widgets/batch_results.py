@@ -89,11 +89,11 @@ def _summary(path: str | None) -> dict[str, dict[str, str]]:
 
 
 def _status_chart(report: BatchReport) -> go.Figure:
-    import plotly.graph_objects as go
+    """The kernel's chart of rows per status, sized for a panel."""
+    from aiwriter_kernel.batch.summary import status_chart
 
-    statuses = [status for status, count in report.totals.items() if count]
-    figure = go.Figure(go.Bar(x=statuses, y=[report.totals[s] for s in statuses]))
-    figure.update_layout(title={"text": "Rows per status"}, yaxis_title="rows", height=320)
+    figure = status_chart(report)
+    figure.update_layout(height=320)
     return figure
 
 

@@ -14,7 +14,7 @@ from widgets.panel import Panel, allow_thin_checkbox
 from widgets.render import diff_html, markdown_html
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.store.records import DraftVersionRecord
+    from aiwriter_kernel.records import DraftVersionRecord
     from aiwriter_kernel.workbench import Workbench
 
 INTRODUCTION = "Introduction"  # the section the article pipeline writes without a heading

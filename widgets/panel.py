@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as w
 
-from widgets.messages import one_line, warnings_html
+from aiwriter_kernel.errors import one_line
+from widgets.messages import warnings_html
 from widgets.render import escape
 
 if TYPE_CHECKING:

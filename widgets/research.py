@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench
 
 SNIPPET_CHARS = 400
-UPLOADS = "uploads"  # folder of the home where uploaded files are kept
 
 
 class ResearchPanel(Panel):
@@ -56,21 +55,31 @@ class ResearchPanel(Panel):
         self.run(f"adding {target}", lambda: self._ingest(target), self._show_report)
 
     def ingest_uploads(self) -> None:
-        """Each uploaded file is kept under the home's uploads folder (so uploading it again
-        is recognised as unchanged) and ingested from there."""
-        files = list(self.upload.value)
+        """Each uploaded file goes through ``Workbench.ingest_bytes``, as in the app and the
+        API: stored as the source ``upload:<name>``, so uploading it again is recognised as
+        unchanged (or replaces it), and the panel never writes into the home itself."""
+        files = [
+            (Path(item["name"]).name, bytes(item["content"]), item.get("type") or None)
+            for item in self.upload.value
+        ]
         if not files:
             raise ValidationError("choose files to upload first")
-        folder = Path(self.wb.settings.home) / UPLOADS
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for item in files:
-            path = folder / Path(item["name"]).name
-            path.write_bytes(bytes(item["content"]))
-            paths.append(path)
-        self.run(f"adding {len(paths)} uploaded files", lambda: self._ingest(paths), self._done)
+        self.run(
+            f"adding {len(files)} uploaded files", lambda: self._ingest_uploads(files), self._done
+        )
 
-    def _ingest(self, targets: str | list[Path]) -> IngestReport:
+    def _ingest_uploads(self, files: list[tuple[str, bytes, str | None]]) -> IngestReport:
+        """One report for all the files, saying in the status line which one is being added."""
+        from aiwriter_kernel.research.models import IngestReport
+
+        report = IngestReport()
+        for number, (name, data, content_type) in enumerate(files, 1):
+            self.progress(f"adding {name} ({number} of {len(files)} uploaded files)")
+            added = self.wb.ingest_bytes(data, name, content_type=content_type)
+            report.items.extend(added.items)
+        return report
+
+    def _ingest(self, targets: str) -> IngestReport:
         """Ingest, showing in the status line how many chunks are stored (in the job's thread,
         as ipywidgets allow)."""
 

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import traitlets
 
-from aiwriter_kernel.channels import CHANNELS
-from aiwriter_kernel.errors import ValidationError
-from widgets.messages import one_line
+from aiwriter_kernel.channels import names as channel_names
+from aiwriter_kernel.errors import ValidationError, one_line
 from widgets.panel import Panel
 from widgets.render import escape, passed_mark, preformatted, table
 
@@ -28,7 +27,9 @@ class RewritePanel(Panel):
 
     def __init__(self, workbench: Workbench, **kwargs: Any) -> None:
         super().__init__(workbench, **kwargs)
-        self.channels = {name: w.Checkbox(description=name, indent=False) for name in CHANNELS}
+        self.channels = {
+            name: w.Checkbox(description=name, indent=False) for name in channel_names()
+        }
         self.draft_label = w.HTML()
         self.results: dict[str, RewriteResult] = {}
         self.errors: dict[str, str] = {}

@@ -1,14 +1,10 @@
 """Citation coverage of a draft: which sentences make claims, which of those cite a source,
 which labels are wrong, and whether the References section matches the citations.
 
-Deciding what is a *claim* is a heuristic, stated here so that a writer can predict it:
-
-* A sentence is **not** a claim when it is a question (ends with "?"), an imperative (starts
-  with a verb like "Consider", "Use", "Try"), an opinion (contains "I think", "in my view",
-  "we believe", "arguably"...), or shorter than ``MIN_CLAIM_WORDS`` words.
-* Otherwise it **is** a claim when it contains a number, a capitalised word other than its
-  first word (a proper noun: "Python"), an acronym anywhere ("NASA"), or a factual verb
-  ("found", "shows", "reported", "increased"... see ``FACTUAL_VERBS``).
+What is a *claim* is decided by ``aiwriter_kernel.text.claims``, the rule the fact checker
+uses too: a declarative sentence with something a source could confirm (a number, a date,
+a name, a comparison, a cause or a factual verb); questions, fragments, opinions and
+imperatives are not claims.
 
 Citation markers are ``[n]``, ``[n, m]`` or ``[n-m]``; a marker right after a sentence's
 full stop ("... in 2020. [3]") belongs to that sentence, not the next one.
@@ -28,37 +24,8 @@ from aiwriter_kernel.analysis.markup import (
     prose_sentences,
     split_references,
 )
-from aiwriter_kernel.text.claims import MIN_CLAIM_WORDS
-from aiwriter_kernel.text.words import words
+from aiwriter_kernel.text.claims import claim_features
 
-IMPERATIVE_STARTS = frozenset(
-    """add avoid ask begin check choose click compare consider continue create do don't
-    download ensure find follow get give go imagine install keep learn let look make note
-    open pick read remember run see select set start stop take think try turn use visit
-    wait watch write""".split()  # noqa: SIM905
-)
-OPINION_MARKERS = (
-    "i think",
-    "i believe",
-    "i feel",
-    "in my opinion",
-    "in my view",
-    "in our view",
-    "we believe",
-    "we think",
-    "arguably",
-    "i would argue",
-    "personally",
-)
-FACTUAL_VERBS = frozenset(
-    """according accounts announced caused causes confirmed conducted contains decreased
-    declined demonstrated demonstrates discovered doubled estimated estimates fell find
-    finds found grew increased increases indicated indicates invented launched measured
-    observed outperformed outperforms proved published ranked ranks recorded reduced
-    reduces released reported reports revealed rose shows showed shown studied surveyed
-    tripled""".split()  # noqa: SIM905
-)
-NUMBER = re.compile(r"\d")
 # Linear in any line (see aiwriter_kernel.text.sentences): the rest of a reference line is
 # stripped in Python, and a separator is matched only from the first of its spaces.
 REFERENCE_LINE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?\[(\d+)\][:.]?\s*(.*)$")
@@ -150,43 +117,8 @@ def _body_sentences(body: str) -> list[str]:
 
 def _sentence(text: str) -> Sentence:
     labels = sorted({n for m in CITATION.finditer(text) for n in citation_labels(m.group(1))})
-    reasons = _claim_reasons(CITATION.sub("", text).strip())
+    reasons = claim_features(CITATION.sub("", text).strip())
     return Sentence(text=text, claim=bool(reasons), reasons=reasons, labels=labels)
-
-
-def _claim_reasons(text: str) -> list[str]:
-    """Why ``text`` is a claim; empty when it is not one (see the module docstring)."""
-    lowered = text.lower()
-    tokens = words(text)
-    if len(tokens) < MIN_CLAIM_WORDS or text.rstrip(" \"')").endswith("?"):
-        return []
-    if tokens[0] in IMPERATIVE_STARTS or any(marker in lowered for marker in OPINION_MARKERS):
-        return []
-    reasons = []
-    if NUMBER.search(text):
-        reasons.append("number")
-    first, *rest = text.split()
-    if _is_acronym(first) or any(_is_proper(word) for word in rest):
-        reasons.append("proper noun")
-    if FACTUAL_VERBS.intersection(tokens):
-        reasons.append("factual verb")
-    return reasons
-
-
-def _bare(word: str) -> str:
-    return word.strip("\"'()[]{},.;:!?\u201c\u201d\u2018\u2019")
-
-
-def _is_proper(word: str) -> bool:
-    """Capitalised and not "I": a name, when it is not the sentence's first word."""
-    word = _bare(word)
-    return len(word) > 1 and word[0].isupper() and not word.startswith("I'")
-
-
-def _is_acronym(word: str) -> bool:
-    """ "HNSW", "NASA": a name even at the start of a sentence."""
-    word = _bare(word)
-    return len(word) > 1 and word.isupper() and word.isalpha()
 
 
 def _references(lines: list[str]) -> list[ReferenceEntry]:

@@ -204,7 +204,7 @@ def looks_like_html(text: str) -> bool:
 
 
 @dataclass
-class Outline:
+class PageParts:
     """The parts of a page an SEO audit looks at, whatever the markup it came from."""
 
     headings: list[tuple[int, str]] = field(default_factory=list)
@@ -221,7 +221,7 @@ class Outline:
         if message not in self.warnings and len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
 
-    def merge(self, other: Outline) -> None:
+    def merge(self, other: PageParts) -> None:
         self.headings += other.headings
         self.paragraphs += other.paragraphs
         self.links += other.links
@@ -231,7 +231,7 @@ class Outline:
             self.warn(message)
 
 
-def outline(markup: str) -> tuple[Outline, Literal["markdown", "html"]]:
+def outline(markup: str) -> tuple[PageParts, Literal["markdown", "html"]]:
     """(outline, "html" or "markdown") of a page given as Markdown or HTML."""
     if looks_like_html(markup):
         return outline_html(markup), "html"
@@ -250,15 +250,15 @@ def _snippet(text: str, limit: int = 40) -> str:
 # --- HTML
 
 
-def outline_html(html: str, *, whole_page: bool = True) -> Outline:
-    """Outline of an HTML page or fragment through lxml's forgiving parser.
+def outline_html(html: str, *, whole_page: bool = True) -> PageParts:
+    """PageParts of an HTML page or fragment through lxml's forgiving parser.
 
     ``whole_page=False`` is for an HTML block inside Markdown: its tags may legitimately
     close in a later block, so the parser's complaints about tag balance are not repeated.
     """
     from lxml import etree
 
-    found = Outline()
+    found = PageParts()
     parser = etree.HTMLParser(recover=True, remove_comments=True)
     try:
         root = etree.fromstring(html, parser)
@@ -283,7 +283,7 @@ def outline_html(html: str, *, whole_page: bool = True) -> Outline:
     return found
 
 
-def _warn_unclosed_tags(html: str, found: Outline) -> None:
+def _warn_unclosed_tags(html: str, found: PageParts) -> None:
     """libxml2 closes tags left open at the end silently; say so, it changes the page."""
     for tag in MUST_CLOSE:
         opened = len(re.findall(rf"<{tag}(?:\s[^<>]*)?>", html, re.I))
@@ -292,7 +292,7 @@ def _warn_unclosed_tags(html: str, found: Outline) -> None:
             found.warn(f"{opened - closed} <{tag}> tag(s) are never closed.")
 
 
-def _read_head(root: _Element, found: Outline) -> None:
+def _read_head(root: _Element, found: PageParts) -> None:
     title = root.find(".//head/title")
     if title is not None and _squash(title.text or ""):
         found.title = _squash(title.text or "")
@@ -302,7 +302,7 @@ def _read_head(root: _Element, found: Outline) -> None:
             break
 
 
-def _read_body(body: _Element, found: Outline) -> None:
+def _read_body(body: _Element, found: PageParts) -> None:
     _separate_blocks(body)
     for element in body.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -341,10 +341,10 @@ def _markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
 
 
-def outline_markdown(markdown: str) -> Outline:
-    """Outline of a Markdown page through markdown-it (CommonMark), which never fails: text it
+def outline_markdown(markdown: str) -> PageParts:
+    """PageParts of a Markdown page through markdown-it (CommonMark), which never fails: text it
     cannot read as syntax stays text, and stray syntax left in that text becomes a warning."""
-    found = Outline()
+    found = PageParts()
     tokens = _markdown_parser().parse(markdown)
     for index, token in enumerate(tokens):
         inline = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -363,7 +363,7 @@ def outline_markdown(markdown: str) -> Outline:
     return found
 
 
-def _inline_text(inline: Token, found: Outline) -> str:
+def _inline_text(inline: Token, found: PageParts) -> str:
     """Visible text of an inline token; links and images found on the way go into ``found``."""
     parts: list[str] = []
     for child in inline.children or []:
@@ -393,7 +393,7 @@ def _attributes(tag: str) -> dict[str, str]:
             ATTRIBUTE.finditer(tag)}  # fmt: skip
 
 
-def _read_inline_html(tag: str, found: Outline) -> None:
+def _read_inline_html(tag: str, found: PageParts) -> None:
     """Images and links written as raw HTML inside Markdown (<img ...>, <a href=...>)."""
     name = re.match(r"<\s*([a-zA-Z][\w-]*)", tag)
     if not name:
@@ -405,7 +405,7 @@ def _read_inline_html(tag: str, found: Outline) -> None:
         found.links.append(attributes["href"].strip())
 
 
-def _warn_stray_syntax(text: str, found: Outline) -> None:
+def _warn_stray_syntax(text: str, found: PageParts) -> None:
     """Link or image syntax that markdown-it left as text is almost always a typo."""
     if "](" in text or "![" in text:
         found.warn(f"Broken link or image syntax near '{_snippet(text)}'.")
@@ -415,7 +415,7 @@ def _warn_stray_syntax(text: str, found: Outline) -> None:
         found.warn(f"Unmatched square bracket near '{_snippet(text)}'.")
 
 
-def _warn_unclosed_fence(markdown: str, found: Outline) -> None:
+def _warn_unclosed_fence(markdown: str, found: PageParts) -> None:
     fences = sum(1 for line in markdown.splitlines() if FENCE.match(line))
     if fences % 2:
         found.warn("A code fence (```) is never closed: the rest of the page reads as code.")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from aiwriter_kernel.analysis.markup import Outline, outline
+from aiwriter_kernel.analysis.markup import PageParts, outline
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.text.slugs import APOSTROPHES, slugify
 from aiwriter_kernel.text.words import words
@@ -87,7 +87,7 @@ class _Page:
 
     keyword: str
     keyword_tokens: list[str]
-    outline: Outline
+    outline: PageParts
     format: Literal["markdown", "html"]
     title: str | None
     meta_description: str | None
@@ -194,7 +194,7 @@ def _clean(text: str | None) -> str | None:
     return " ".join(text.split()) if text and text.strip() else None
 
 
-def _first_h1(found: Outline) -> str | None:
+def _first_h1(found: PageParts) -> str | None:
     return next((text for level, text in found.headings if level == 1 and text), None)
 
 

@@ -83,7 +83,7 @@ def _in_run_folder(path: str | None, directory: Path) -> str | None:
 
 
 def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:
-    charts = [_status_chart(report), *_per_row_charts(table)]
+    charts = [status_chart(report), *_per_row_charts(table)]
     # The first chart carries plotly.js inline so the page works offline; the others reuse it.
     parts = [
         pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(charts)
@@ -98,7 +98,9 @@ def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def _status_chart(report: BatchReport) -> go.Figure:
+def status_chart(report: BatchReport) -> go.Figure:
+    """How many rows ended in each status, as a bar chart (the summary page and the
+    notebook's batch results panel draw the same one)."""
     statuses = [s for s, n in report.totals.items() if n]
     figure = go.Figure(go.Bar(x=statuses, y=[report.totals[s] for s in statuses]))
     figure.update_layout(title="Rows per status", yaxis_title="rows")

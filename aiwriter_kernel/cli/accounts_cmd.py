@@ -6,7 +6,7 @@ command ever prints a key or its hash.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aiwriter_kernel.cli.options import JsonOption
 from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.store.records import UserRecord
+    from aiwriter_kernel.records import UserRecord
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 UserArgument = Annotated[str, typer.Argument(help="The user's name.")]
 
 users_app = typer.Typer(help="API users: create, list, disable, enable.", no_args_is_help=True)
@@ -31,7 +31,7 @@ keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=T
 def create_user(name: UserArgument, json_output: JsonOption = False) -> None:
     """Create an enabled user."""
     with open_workbench() as workbench:
-        user = workbench.db.accounts.create_user(name)
+        user = workbench.users.create(name)
     emit(
         user,
         as_json=json_output,
@@ -45,7 +45,7 @@ def create_user(name: UserArgument, json_output: JsonOption = False) -> None:
 def list_users(json_output: JsonOption = False) -> None:
     """Every user, by name."""
     with open_workbench() as workbench:
-        users = workbench.db.accounts.list_users()
+        users = workbench.users.list()
 
     def render(console: Console) -> None:
         if not users:
@@ -74,7 +74,8 @@ def enable_user(name: UserArgument, json_output: JsonOption = False) -> None:
 
 def _set_disabled(name: str, *, disabled: bool, json_output: bool) -> None:
     with open_workbench() as workbench:
-        user: UserRecord = workbench.db.accounts.set_user_disabled(name, disabled)
+        users = workbench.users
+        user: UserRecord = users.disable(name) if disabled else users.enable(name)
     word = "disabled" if disabled else "enabled"
     emit(
         user,
@@ -96,18 +97,18 @@ def create_key(
 ) -> None:
     """Issue a key for USER and print it; it is shown this once only."""
     from aiwriter_kernel.errors import ValidationError
-    from aiwriter_kernel.store.tables import utcnow
 
     expires_at: datetime | None = None
     if expires_days is not None:
         if expires_days < 1:
             raise ValidationError(f"--expires-days must be 1 or more, not {expires_days}")
         try:
-            expires_at = utcnow() + timedelta(days=expires_days)
+            expires_at = datetime.now(UTC) + timedelta(days=expires_days)
         except OverflowError:
             raise ValidationError(f"--expires-days {expires_days} is too far away") from None
     with open_workbench() as workbench:
-        record, plain = workbench.db.accounts.create_api_key(user, name=name, expires_at=expires_at)
+        issued = workbench.keys.create(user, name=name, expires_at=expires_at)
+    record, plain = issued.record, issued.key
 
     def render(console: Console) -> None:
         console.print(plain, highlight=False, markup=False)
@@ -136,7 +137,7 @@ def create_key(
 def list_keys(user: UserArgument, json_output: JsonOption = False) -> None:
     """USER's keys, revoked ones included; never the keys themselves."""
     with open_workbench() as workbench:
-        keys = workbench.db.accounts.list_api_keys(user)
+        keys = workbench.keys.list(user)
 
     def render(console: Console) -> None:
         if not keys:
@@ -174,7 +175,7 @@ def revoke_key(
 ) -> None:
     """Revoke a key for good."""
     with open_workbench() as workbench:
-        key = workbench.db.accounts.revoke_api_key(key_id)
+        key = workbench.keys.revoke(key_id)
     emit(
         key,
         as_json=json_output,

@@ -11,13 +11,21 @@ from rich.markup import escape
 
 from aiwriter_kernel.cli.output import emit, print_warnings, read_text_file
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.copywriting import frameworks
 from aiwriter_kernel.errors import ValidationError
 
 
+def framework_choices() -> str:
+    """'AIDA, PAS, ... or PSP (or a full name, e.g. problem-solution-proof).', from the
+    registry (plugins' frameworks are registered when it is imported)."""
+    *first, last = frameworks()
+    listed = f"{', '.join(f.name for f in first)} or {last.name}" if first else last.name
+    example = next((f.aliases[0] for f in reversed(frameworks()) if f.aliases), "")
+    return f"{listed} (or a full name, e.g. {example})." if example else f"{listed}."
+
+
 def copy(
-    framework: Annotated[
-        str, typer.Argument(help="AIDA, PAS, BAB, FAB, 4Ps or PSP (problem-solution-proof).")
-    ],
+    framework: Annotated[str, typer.Argument(help=framework_choices())],
     text_file: Annotated[
         Path | None, typer.Option("--text-file", "-f", help="Write from this text file.")
     ] = None,

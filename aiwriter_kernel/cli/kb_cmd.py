@@ -1,4 +1,4 @@
-"""``aiwriter ingest``, ``aiwriter search`` and ``aiwriter kb reindex``."""
+"""``aiwriter ingest``, ``aiwriter search`` and ``aiwriter kb reindex``: the knowledge base."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aiwriter_kernel.cli.options import JsonOption
+from aiwriter_kernel.cli.options import WorkspaceNameOption as WorkspaceOption
 from aiwriter_kernel.cli.output import emit, stderr
 
 if TYPE_CHECKING:
@@ -20,8 +22,6 @@ from aiwriter_kernel.cli.workbench_loader import open_workbench
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
 app = typer.Typer(help="Knowledge-base maintenance.", no_args_is_help=True)
 
 
@@ -128,36 +128,8 @@ def reindex(
 def _user_id(workbench: Workbench, user: str) -> int:
     """The user named ``user`` or, failing that, with that id (``aiwriter users list`` shows
     both); ``NotFoundError`` otherwise."""
-    accounts = workbench.db.accounts
-    if user.isdigit() and accounts.get_user_by_name(user) is None:
-        ids = {known.id for known in accounts.list_users()}
+    if user.isdigit() and workbench.users.get(user) is None:
+        ids = {known.id for known in workbench.users.list()}
         if int(user) in ids:
             return int(user)
     return workbench.user_id(user)
-
-
-def web(
-    query: Annotated[str, typer.Argument(help="What to search the web for.")],
-    max_results: Annotated[int, typer.Option("-n", min=1, max=20, help="How many.")] = 5,
-    ingest_results: Annotated[bool, typer.Option("--ingest", help="Ingest the pages.")] = False,
-    workspace: WorkspaceOption = "default",
-    json_output: JsonOption = False,
-) -> None:
-    """Search the web (needs a configured provider and a network); optionally ingest pages."""
-    with open_workbench() as workbench:
-        results = workbench.web_search(query, max_results=max_results)
-        report = (
-            workbench.ingest([r.url for r in results], workspace=workspace)
-            if (ingest_results and results)
-            else None
-        )
-
-    def render(console: Console) -> None:
-        for result in results:
-            console.print(f"[bold]{result.title}[/bold]\n  {result.url}\n  {result.snippet}")
-        if report is not None:
-            console.print(
-                f"ingested {report.count('added')} pages, {report.count('failed')} failed"
-            )
-
-    emit({"results": results, "ingest": report}, as_json=json_output, render=render)

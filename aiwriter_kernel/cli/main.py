@@ -9,6 +9,7 @@ import typer
 
 from aiwriter_kernel.cli import (
     accounts_cmd,
+    ask_cmd,
     batch_cmd,
     calendar_cmd,
     config_cmd,
@@ -20,10 +21,12 @@ from aiwriter_kernel.cli import (
     models_cmd,
     persona_cmd,
     prompt_cmd,
-    research_cmd,
     rewrite_cmd,
+    seo_cmd,
     serve_cmd,
+    summary_cmd,
     usage_cmd,
+    web_cmd,
     write_cmd,
 )
 from aiwriter_kernel.cli.gc_tuning import command_gc
@@ -80,14 +83,14 @@ app.command("models")(models_cmd.models)
 app.command("usage")(usage_cmd.usage)
 app.command("ingest")(kb_cmd.ingest)
 app.command("search")(kb_cmd.search)
-app.command("web")(kb_cmd.web)
+app.command("web")(web_cmd.web)
 app.add_typer(kb_cmd.app, name="kb")
 app.command("write")(write_cmd.write)
 app.command("fact-check")(factcheck_cmd.fact_check)
 app.command("calendar")(calendar_cmd.calendar)
-app.command("seo-meta")(research_cmd.seo_meta)
-app.command("summarize")(research_cmd.summarize)
-app.command("ask")(research_cmd.ask)
+app.command("seo-meta")(seo_cmd.seo_meta)
+app.command("summarize")(summary_cmd.summarize)
+app.command("ask")(ask_cmd.ask)
 app.command("copy")(copy_cmd.copy)
 app.command("rewrite")(rewrite_cmd.rewrite)
 app.command("batch")(batch_cmd.batch)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aiwriter_kernel.cli.output import emit
-from aiwriter_kernel.cli.settings_loader import load_settings
+from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 
 def models(
@@ -17,9 +17,8 @@ def models(
     no_probe: Annotated[bool, typer.Option("--no-probe", help="Skip network checks.")] = False,
 ) -> None:
     """List providers with their models, configuration and reachability."""
-    from aiwriter_kernel.llm.catalog import provider_statuses
-
-    statuses = provider_statuses(load_settings(), probe=not no_probe)
+    with open_workbench() as workbench:
+        statuses = workbench.model_statuses(probe=not no_probe)
 
     def render(console: Console) -> None:
         table = Table("provider", "selected", "configured", "reachable", "models", "detail")

@@ -44,6 +44,14 @@ def print_warnings(console: Console, warnings: list[str]) -> None:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
 
 
+def print_warnings_and_footer(console: Console, warnings: list[str], footer: str) -> None:
+    """The warnings, then a dim footer line (where the result was stored, its size...)."""
+    from rich.markup import escape
+
+    print_warnings(console, warnings)
+    console.print(f"[dim]{escape(footer)}[/dim]")
+
+
 def read_text_file(path: Path) -> str:
     """The file's text, or a one-line error a person can act on."""
     from aiwriter_kernel.errors import ValidationError

@@ -9,14 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from aiwriter_kernel.cli.options import JsonOption
+from aiwriter_kernel.cli.options import WorkspaceNameOption as WorkspaceOption
 from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 if TYPE_CHECKING:
     from aiwriter_kernel.personas import Persona
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
 NameArgument = Annotated[str, typer.Argument(help="The persona's name.")]
 app = typer.Typer(help="Personas (brand voices): add, list, show, delete.", no_args_is_help=True)
 

@@ -25,20 +25,16 @@ def prompt(
     """Send TEXT to a model and stream the answer (the quickest way to try a provider)."""
     import sys
 
-    from aiwriter_kernel.llm.messages import GenerationParams
-
     if text == "-":
         text = sys.stdin.read()
-    params = GenerationParams(temperature=temperature, max_tokens=max_tokens)
-    cache = False if no_cache else "auto"
+    options = {"provider": provider, "model": model, "system": system}
+    options |= {"temperature": temperature, "max_tokens": max_tokens, "cache": not no_cache}
     with open_workbench() as workbench:
-        stream = workbench.llm.stream(
-            text, provider=provider, model=model, system=system, params=params, cache=cache
-        )
         if json_output:
-            stream.text()
-            emit(stream.completion, as_json=True, render=lambda console: None)
+            completion = workbench.prompt(text, **options)
+            emit(completion, as_json=True, render=lambda console: None)
             return
+        stream = workbench.stream_prompt(text, **options)
         for piece in stream:
             stdout.print(piece, end="", markup=False, highlight=False)
         stdout.print()

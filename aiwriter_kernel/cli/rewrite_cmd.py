@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from aiwriter_kernel.cli.channel_help import ChannelsHelp
 from aiwriter_kernel.cli.output import emit, print_warnings, read_text_file
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 from aiwriter_kernel.errors import ValidationError
@@ -18,12 +19,7 @@ from aiwriter_kernel.errors import ValidationError
 def rewrite(
     channel: Annotated[
         str,
-        typer.Option(
-            "--channel",
-            "-c",
-            help="linkedin, x-thread, facebook, instagram, email, product or youtube "
-            "(also thread, twitter, x, newsletter).",
-        ),
+        ChannelsHelp(typer.Option("--channel", "-c"), "{channels}."),
     ],
     draft: Annotated[int | None, typer.Option("--draft", "-d", help="A stored draft's id.")] = None,
     text_file: Annotated[

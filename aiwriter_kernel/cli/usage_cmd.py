@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -18,9 +17,8 @@ def usage(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Summarise the call log by provider and UTC day."""
-    since = datetime.now(UTC) - timedelta(days=days) if days else None
     with open_workbench() as workbench:
-        rows = workbench.db.generations.usage_by_provider_and_day(since=since)
+        rows = workbench.usage(days)
 
     def render(console: Console) -> None:
         table = Table(

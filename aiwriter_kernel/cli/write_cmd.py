@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from aiwriter_kernel.cli.channel_help import ChannelsHelp
 from aiwriter_kernel.cli.output import emit, print_warnings, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
@@ -17,10 +18,9 @@ def write(
     topic: Annotated[str, typer.Argument(help="What the article is about.")],
     article_type: Annotated[
         str,
-        typer.Option(
-            "--type",
-            help="article, essay, news, how-to, listicle, faq; or a channel: linkedin, thread "
-            "(x-thread), facebook, instagram, email, product, youtube.",
+        ChannelsHelp(
+            typer.Option("--type"),
+            "article, essay, news, how-to, listicle, faq; or a channel: {channels}.",
         ),
     ] = "article",
     keyword: Annotated[list[str] | None, typer.Option("--keyword", "-k", help="Keywords.")] = None,
@@ -60,7 +60,6 @@ def write(
     from tqdm import tqdm
 
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
-    from aiwriter_kernel.pipelines.exports import export_article
 
     if article_type not in ARTICLE_FORMATS:
         channel = _channel_or_error(article_type)
@@ -91,14 +90,8 @@ def write(
             bar.set_postfix_str(event.message[:40])
             bar.update(1)
 
-        result = workbench.write(topic, on_event=on_event, **fields)
-        focus = keyword[0] if keyword else None
-        analysis = workbench.analyze(
-            result.markdown, keyword=focus, draft=result, persona=persona, workspace=workspace
-        )
-        files = export_article(
-            result, analysis.model_dump(mode="json"), workbench.settings.exports_path
-        )
+        published = workbench.write_and_export(topic, on_event=on_event, **fields)
+    result, analysis, files = published.result, published.analysis, published.files
     summary = {
         "draft_id": result.draft_id,
         "version": result.version,
@@ -146,14 +139,14 @@ def _scores_line(result, analysis) -> str:
 
 def _channel_or_error(article_type: str) -> str:
     """The channel an unknown article type names, or one error listing every valid type."""
-    from aiwriter_kernel.channels import CHANNEL_ALIASES, CHANNELS, resolve_channel
+    from aiwriter_kernel.channels import aliases, names, resolve_channel
     from aiwriter_kernel.errors import ValidationError
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
 
     try:
         return resolve_channel(article_type)
     except ValidationError:
-        valid = [*ARTICLE_FORMATS, *CHANNELS, *CHANNEL_ALIASES]
+        valid = [*ARTICLE_FORMATS, *names(), *aliases()]
         raise ValidationError(
             f"unknown type {article_type!r}: use one of {', '.join(valid)}"
         ) from None
@@ -162,24 +155,9 @@ def _channel_or_error(article_type: str) -> str:
 def _write_post(fields: dict, json_output: bool) -> None:
     """A channel post on the topic: researched, summarised, rewritten within the channel's
     limits, stored, and exported with its analysis like an article."""
-    from aiwriter_kernel.pipelines.exports import export_text
-
     with open_workbench() as workbench:
-        result = workbench.rewrite(**fields)
-        analysis = workbench.analyze(
-            result.text,
-            keyword=fields["keyword"],
-            persona=fields["persona"],
-            workspace=fields["workspace"],
-        )
-        files = export_text(
-            result.text,
-            result.title,
-            result.draft_id,
-            analysis.model_dump(mode="json"),
-            workbench.settings.exports_path,
-            name=result.channel,
-        )
+        published = workbench.post_and_export(**fields)
+    result, analysis, files = published.result, published.analysis, published.files
     summary = {
         "draft_id": result.draft_id,
         "version": result.version,

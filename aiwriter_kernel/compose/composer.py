@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from aiwriter_kernel.channels import CHANNELS, ChannelRules
+from aiwriter_kernel.channels import OfflineMaterial, get
+from aiwriter_kernel.channels.common import paragraphs
 from aiwriter_kernel.compose.copywriting import compose_copy
 from aiwriter_kernel.compose.fact_check import compose_claims, compose_verdict
 from aiwriter_kernel.compose.sentence_pool import CITATION, EvidencePool, Sentence, cite
@@ -60,14 +61,6 @@ QUESTION_OPENERS = {"how", "what", "why", "when", "where", "who", "which", "is",
 def banned_words(task: Task) -> tuple[str, ...]:
     """The words the task's persona never uses (none without a persona)."""
     return task.voice.banned_words if task.voice else ()
-
-
-def paragraphs(sentences: list[str]) -> str:
-    groups = [
-        " ".join(sentences[start : start + SENTENCES_PER_PARAGRAPH])
-        for start in range(0, len(sentences), SENTENCES_PER_PARAGRAPH)
-    ]
-    return "\n\n".join(groups)
 
 
 def in_source_order(sentences: list[Sentence]) -> list[Sentence]:
@@ -370,15 +363,13 @@ class OfflineComposer:
 
     # -- channel rewrites ------------------------------------------------------------------
 
-    # A call to action is copy, not a fact: the same closing line whatever the sources.
-    EMAIL_CTA = "Hit reply and tell us which idea you will try first."
-    VIDEO_CTA = "If this helped, subscribe and tell us in the comments what you will try first."
-
     def rewrite(self, task: RewriteTask) -> str:
         """The text's most representative sentences arranged in the channel's shape (the
         shape the rewrite prompt asks a model for), within the channel's limits, with
-        hashtags from its key phrases; no citation markers, no banned words."""
-        rules = CHANNELS[task.channel]
+        hashtags from its key phrases; no citation markers, no banned words. The channel's
+        module decides the shape (``offline_format``); this picks and orders the sentences."""
+        channel = get(task.channel)
+        rules = channel.rules
         limit = min(task.max_chars or rules.max_chars, rules.max_chars)
         banned = banned_words(task)
         sentences = self._central_sentences(task.text, banned)
@@ -390,9 +381,9 @@ class OfflineComposer:
         tag_room = len(" ".join(tags)) + 2 if tags else 0
         if tag_room > limit // 3:
             tags, tag_room = [], 0
-        formatter = getattr(self, f"_format_{task.channel.replace('-', '_')}")
         target = min(limit, rules.target_chars) - tag_room
-        text = formatter(sentences, reading, rules, max(target, 1), tags, title)
+        material = OfflineMaterial(sentences, reading, max(target, 1), tags, title)
+        text = channel.offline_format(material)
         return text if len(text) <= limit else fit(text, limit)
 
     def _central_sentences(self, text: str, banned: tuple[str, ...] = ()) -> list[str]:
@@ -425,110 +416,3 @@ class OfflineComposer:
             if tag.lower() not in {t.lower() for t in tags}:
                 tags.append(tag)
         return tags[:limit]
-
-    @staticmethod
-    def _take(sentences: list[str], budget: int, reading: list[str] | None = None) -> list[str]:
-        """The best sentences (``sentences`` is best first) that fit in ``budget``
-        characters, in the order the text has them when ``reading`` gives that order."""
-        taken: list[str] = []
-        for sentence in sentences:
-            if sum(len(s) + 1 for s in taken) + len(sentence) > budget:
-                continue
-            taken.append(sentence)
-        if not taken and sentences:
-            taken = [fit(sentences[0], budget)]
-        if reading:
-            place = {sentence: index for index, sentence in enumerate(reading)}
-            taken.sort(key=lambda sentence: place.get(sentence, len(place)))
-        return taken
-
-    @staticmethod
-    def _first_within(sentences: list[str], limit: int) -> str:
-        """The best sentence no longer than ``limit``; the best one cut when none is."""
-        fitting = [sentence for sentence in sentences if len(sentence) <= limit]
-        return fitting[0] if fitting else fit(sentences[0], limit) if sentences else ""
-
-    def _format_linkedin(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """A hook short enough to show before "see more", short paragraphs, then tags."""
-        hook = self._first_within(sentences, min(rules.hook_max_chars or target, target))
-        rest = [s for s in sentences if s != hook]
-        body = self._take(rest, target - len(hook) - 2, reading)
-        pairs = [" ".join(body[i : i + 2]) for i in range(0, len(body), 2)]
-        return "\n\n".join(part for part in [hook, *pairs, " ".join(tags)] if part)
-
-    def _format_facebook(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """A short post (short posts get more engagement), then its few tags."""
-        body = " ".join(self._take(sentences, target, reading))
-        return "\n\n".join(part for part in [body, " ".join(tags)] if part)
-
-    def _format_instagram(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """A caption opening with its strongest line, one idea per paragraph, then tags."""
-        hook = self._first_within(sentences, target)
-        rest = [s for s in sentences if s != hook]
-        body = self._take(rest, target - len(hook) - 2, reading)
-        return "\n\n".join(part for part in [hook, *body, " ".join(tags)] if part)
-
-    def _format_x_thread(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """Numbered posts, each a whole sentence within the post limit (its number
-        included); the first carries the thread's subject."""
-        most = rules.max_posts or 12
-        per_post = (rules.post_max_chars or 280) - len(f"{most}/{most} ")
-        hook = self._first_within(sentences, per_post)
-        opener = f"{title}: {hook}" if title and len(title) + 2 + len(hook) <= per_post else hook
-        rest = [s for s in sentences if s != hook and len(s) <= per_post]
-        # One sentence a post: each stands on its own, none leans on an unrelated neighbour.
-        posts = [opener] if opener else []
-        posts += self._take(rest, target - len(opener), reading)
-        posts = posts[:most]
-        return "\n\n".join(f"{n}/{len(posts)} {post}" for n, post in enumerate(posts, 1))
-
-    def _format_email(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """Subject (the text's title when it fits), a preview sentence, the body in
-        paragraphs, and a call to action, each on its labelled line."""
-        subject_limit = rules.subject_max_chars or 60
-        lead = title or (sentences[0].rstrip(".!?") if sentences else "")
-        subject = fit(lead, subject_limit)
-        preview = self._first_within(sentences, rules.preview_max_chars or 90)
-        rest = [s for s in sentences if s != preview]
-        body = paragraphs(self._take(rest, target - len(subject) - len(preview) - 80, reading))
-        return f"Subject: {subject}\nPreview: {preview}\n\n{body}\n\nCTA: {self.EMAIL_CTA}".strip()
-
-    def _format_product(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """A lead sentence, then feature: benefit bullets; a bullet's feature is the text's
-        best key phrase its sentence uses (the thing the sentence says something about)."""
-        lead = sentences[0] if sentences else ""
-        phrases = extract_keyphrases([" ".join(reading)], top=60)
-        ranked = sorted(phrases, key=lambda k: " " not in k.phrase)  # two-word phrases first
-        bullets: list[str] = []
-        features: set[str] = set()
-        budget = target - len(lead) - 2
-        for sentence in sentences[1:]:
-            said = f" {' '.join(terms(sentence))} "
-            feature = next(
-                (
-                    title_case(k.phrase)
-                    for k in ranked
-                    if f" {' '.join(terms(k.phrase))} " in said and k.phrase.lower() not in features
-                ),
-                "",
-            )
-            bullet = f"- {feature}: {sentence}" if feature else f"- {sentence}"
-            if len(bullets) >= (rules.max_items or 7) or len(bullet) + 1 > budget:
-                continue
-            features.add(feature.lower())
-            bullets.append(bullet)
-            budget -= len(bullet) + 1
-        return "\n\n".join(part for part in [lead, "\n".join(bullets)] if part)
-
-    def _format_youtube(self, sentences, reading, rules: ChannelRules, target, tags, title):
-        """A hook for the first seconds, the main points as beats in the text's order, and
-        a close that restates one more point and asks viewers to act."""
-        hook = self._first_within(sentences, rules.hook_max_chars or 250)
-        rest = [s for s in sentences if s != hook]
-        budget = target - len(hook) - len(self.VIDEO_CTA) - 40
-        beats = self._take(rest, budget, reading)[: rules.max_items or 10]
-        unused = [s for s in rest if s not in beats]
-        takeaway = unused[0] if unused and len(unused[0]) < 200 else ""
-        close = f"{takeaway} {self.VIDEO_CTA}".strip()
-        outline = "\n".join(f"{n}. {beat}" for n, beat in enumerate(beats, 1))
-        return f"Hook: {hook}\n\nOutline:\n{outline}\n\nClose: {close}"

@@ -1,6 +1,6 @@
 """Copy in a framework without a model: each section made of the material's own sentences.
 
-Every section wants a kind of sentence (its role in ``copy_frameworks``): a Problem the
+Every section wants a kind of sentence (its role in ``aiwriter_kernel.copywriting``): a Problem the
 most problem-like ones (struggle, waste, hard, without...), Proof those with numbers,
 studies or customers, Features and Solutions those naming the offer, and so on. Sentences
 are scored by those cue words and by how central they are to the material (or to the
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from aiwriter_kernel.compose.sentence_pool import CITATION, CODE_LIKE
-from aiwriter_kernel.copy_frameworks import CopyLimits, SectionRole
+from aiwriter_kernel.copywriting import CopyLimits, SectionRole
 from aiwriter_kernel.llm.tasks import CopyTask
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from aiwriter_kernel.compose.sentence_pool import CITATION
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask
 from aiwriter_kernel.text.banned import find_banned
-from aiwriter_kernel.text.claims import MIN_CLAIM_WORDS, NO_KEY_TERMS, NO_SOURCE_SENTENCE
+from aiwriter_kernel.text.claims import (
+    MONTHS,
+    NO_KEY_TERMS,
+    NO_SOURCE_SENTENCE,
+    NUMBER_WORDS,
+    skip_reason,
+)
 from aiwriter_kernel.text.headings import HEADING_LINE
 from aiwriter_kernel.text.quotes import locate
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
@@ -46,32 +52,6 @@ REFERENCES = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
-MONTHS = frozenset(
-    """january february march april may june july august september october november
-    december""".split()  # noqa: SIM905
-)
-CALENDAR_NAMES = MONTHS | {
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-}
-NUMBER_WORDS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
 TIMES_WORDS = {"twice": 2, "thrice": 3}  # "twice a day" compares with "three times a day"
 NUMBER = re.compile(
     r"(?<![\w.,])(?P<value>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fraction>\d+))?"
@@ -83,36 +63,6 @@ NUMBER_WORD = re.compile(
 NEGATIONS = frozenset(
     """not no never none nobody nothing neither nor cannot isn't aren't wasn't weren't doesn't
     don't didn't hasn't haven't hadn't won't wouldn't can't couldn't shouldn't""".split()  # noqa: SIM905
-)
-COMPARISON = re.compile(
-    r"\b(?:than|more|less|fewer|most|least|twice|half)\b"
-    r"|\bthe\s+(?:\w+est|best|worst|first|last|only)\b",
-    re.IGNORECASE,
-)
-CAUSE = re.compile(
-    r"\b(?:because|therefore|hence|due to|thanks to|as a result|so that"
-    r"|(?:cause|increase|decrease|reduce|improve|boost|raise|lower|prevent|double|halve)[sd]?"
-    r"|causing|leads? to|led to|results? in|resulted in)\b",
-    re.IGNORECASE,
-)
-PROPER_NOUN = re.compile(r"(?<=\s)(?:[A-Z][a-z][\w'\u2019-]*|[A-Z]{2,}\w*)")
-OPINION = re.compile(
-    r"\b(?:i|we)\s+(?:really\s+)?(?:think|believe|feel|guess|suppose|hope|love|hate|prefer)\b"
-    r"|\bin\s+(?:my|our)\s+(?:opinion|view)\b|\bpersonally\b|\bit\s+seems\s+to\s+me\b"
-    r"|\bi'm\s+(?:sure|convinced)\b",
-    re.IGNORECASE,
-)
-GREETING = re.compile(
-    r"^(?:hi|hello|hey|dear|greetings|welcome|cheers|regards|congratulations"
-    r"|thanks(?!\s+to\b)|thank\s+you|good\s+(?:morning|afternoon|evening)|best\s+wishes)\b",
-    re.IGNORECASE,
-)
-IMPERATIVE_VERBS = frozenset(
-    """add avoid ask be begin bring build buy call check choose click consider contact create
-    cut delete do don't download drop enjoy ensure find follow get give go include join keep
-    learn let let's look make note open pick plan please put read remember remove run save see
-    send set share show sign start stop take tell think try turn use visit wait watch write
-    never always""".split()  # noqa: SIM905
 )
 
 
@@ -126,46 +76,6 @@ def claim_sentences(text: str) -> list[str]:
         " ".join(CITATION.sub("", sentence).split())
         for sentence in split_sentences(strip_markdown(_blocks(text)))
     ]
-
-
-def skip_reason(sentence: str) -> str | None:
-    """Why ``sentence`` is not a checkable claim, or None when it is one."""
-    sentence = sentence.strip()
-    if sentence.endswith("?"):
-        return "question"
-    count = len(sentence.split())
-    ended = sentence[-1:] in (".", "!")
-    if count < MIN_CLAIM_WORDS or (not ended and count < MIN_CLAIM_WORDS + 2):
-        return "fragment"
-    if GREETING.match(sentence):
-        return "greeting"
-    if OPINION.search(sentence):
-        return "opinion"
-    if words(sentence)[:1] and words(sentence)[0] in IMPERATIVE_VERBS:
-        return "imperative"
-    if not checkable_features(sentence):
-        return "nothing checkable"
-    return None
-
-
-def checkable_features(sentence: str) -> list[str]:
-    """What a source could confirm in ``sentence``: number, date, name, comparison, cause."""
-    lowered = words(sentence)
-    found = []
-    if re.search(r"\d", sentence) or any(word in NUMBER_WORDS for word in lowered):
-        found.append("number")
-    if any(month in lowered for month in MONTHS if month != "may") or re.search(
-        r"\b(?:1[0-9]|20)\d{2}s?\b|\bcentury\b", sentence
-    ):
-        found.append("date")
-    names = (m.group(0).lower() for m in PROPER_NOUN.finditer(sentence))
-    if any(name not in CALENDAR_NAMES and name != "i" for name in names):
-        found.append("name")
-    if COMPARISON.search(sentence):
-        found.append("comparison")
-    if CAUSE.search(sentence):
-        found.append("cause")
-    return found
 
 
 def extract_claims(text: str, max_claims: int = 30) -> list[str]:

@@ -7,19 +7,18 @@ validates its own inputs so a bad request fails before any network call.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aiwriter_kernel.copy_frameworks import CopyFormat, CopyFramework, resolve_framework
+from aiwriter_kernel.channels import ChannelName, get
+from aiwriter_kernel.copywriting import CopyFormat, CopyFramework, resolve_framework
 
 # What a writer answers when its sources hold nothing on the task (the offline composer says
 # it; pipelines recognise it from any model and store nothing made up).
 NO_EVIDENCE = "The sources provided do not contain enough evidence to answer this."
 # The verdicts a fact check may give a claim.
 VERDICTS = ("supported", "contradicted", "no_evidence")
-
-Channel = Literal["linkedin", "x-thread", "facebook", "instagram", "email", "product", "youtube"]
 
 
 class SourcePassage(BaseModel):
@@ -60,6 +59,11 @@ class Task(BaseModel):
     template: ClassVar[str]
     sources: tuple[SourcePassage, ...] = ()
     voice: Voice | None = None
+
+    def template_variables(self) -> dict[str, object]:
+        """What the template renders: the task's fields, and whatever a task works out
+        for its template (a rewrite: its channel's rules)."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
 
     @field_validator("sources")
     @classmethod
@@ -124,11 +128,16 @@ class SectionTask(Task):
 class RewriteTask(Task):
     template: ClassVar[str] = "rewrite"
     text: str
-    channel: Channel
+    channel: ChannelName
     max_chars: int | None = Field(default=None, gt=0)
     keyword: str | None = None
 
     _text = field_validator("text")(_not_blank)
+
+    def template_variables(self) -> dict[str, object]:
+        """The fields, and the channel's hard limits and shape as the prompt states them."""
+        instructions = get(self.channel).prompt_rules(self.max_chars)
+        return {**super().template_variables(), "channel_instructions": instructions}
 
 
 class CopyTask(Task):

@@ -127,5 +127,4 @@ def render(name: str, variables: dict[str, object]) -> RenderedPrompt:
 
 def render_task(task: Task) -> RenderedPrompt:
     """Render a typed task through its own template."""
-    variables = {name: getattr(task, name) for name in type(task).model_fields}
-    return render(task.template, variables)
+    return render(task.template, task.template_variables())

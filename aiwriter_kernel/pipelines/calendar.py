@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from aiwriter_kernel.channels import CHANNELS
+from aiwriter_kernel.channels import names as channel_names
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import NO_EVIDENCE, SourcePassage, SummaryTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.rewrite import RewriteRequest, RewriteResult
     from aiwriter_kernel.store.records import ChunkRecord
 
-CHANNEL_NAMES: tuple[str, ...] = ("article", *CHANNELS)
 DEFAULT_CHANNELS = ["article", "linkedin", "x-thread", "email"]
 MAX_DAYS = 366
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -104,9 +103,10 @@ class CalendarRequest(BaseModel):
         cleaned = list(dict.fromkeys(str(name).strip().lower() for name in names))
         if not cleaned:
             raise _invalid("give at least one channel")
-        unknown = [name for name in cleaned if name not in CHANNEL_NAMES]
+        known = ("article", *channel_names())
+        unknown = [name for name in cleaned if name not in known]
         if unknown:
-            raise _invalid(f"unknown channel {unknown[0]!r}: use {', '.join(CHANNEL_NAMES)}")
+            raise _invalid(f"unknown channel {unknown[0]!r}: use {', '.join(known)}")
         return tuple(cleaned)
 
     @field_validator("weekdays", mode="before")

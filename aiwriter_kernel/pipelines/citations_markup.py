@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-MARKER = re.compile(r"\s?\[(\d+(?:\s*,\s*\d+)*)\]")
+from aiwriter_kernel.text.citation_marker import MARKER
+
 CITED = MARKER  # the same pattern, named for stripping markers out of sentences
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from aiwriter_kernel.compose.copywriting import compose_copy, fit_sentence
-from aiwriter_kernel.copy_frameworks import (
+from aiwriter_kernel.copywriting import (
     CopyFormat,
     CopyFramework,
     CopyLimits,

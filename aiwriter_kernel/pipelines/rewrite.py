@@ -2,9 +2,9 @@
 channel (LinkedIn, an X thread, an email...), within the channel's hard limits, stored as a
 new draft of kind ``rewrite:<channel>``.
 
-Whatever the provider returns is parsed into the channel's parts (channel_parts.py), the
-persona's banned words are dropped, and every limit is enforced and measured
-(channel_limits.py), so a model that ignores the limits still yields a post that fits,
+Whatever the provider returns is parsed into the channel's parts, the persona's banned
+words are dropped, and every limit is enforced and measured (the channel's module in
+``channels/``), so a model that ignores the limits still yields a post that fits,
 with a warning for each repair. The source draft is never changed.
 """
 
@@ -15,12 +15,18 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aiwriter_kernel.channels import CHANNELS, ChannelRules, resolve_channel
+from aiwriter_kernel.channels import (
+    ChannelParts,
+    ChannelRules,
+    LimitCheck,
+    Parts,
+    get,
+    resolve_channel,
+)
+from aiwriter_kernel.channels.common import normalize_hashtag
 from aiwriter_kernel.errors import AIWriterError, ValidationError
 from aiwriter_kernel.llm.tasks import NO_EVIDENCE, RewriteTask, SummaryTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
-from aiwriter_kernel.pipelines.channel_limits import LimitCheck, check, enforce, normalize_hashtag
-from aiwriter_kernel.pipelines.channel_parts import ChannelParts, Parts, parse_parts
 from aiwriter_kernel.pipelines.citations_markup import MARKER, labels_in
 from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
@@ -92,7 +98,7 @@ class RewriteRequest(BaseModel):
                 "give exactly one of draft_id, text or topic"
                 + (f" (got {', '.join(given)})" if given else "")
             )
-        most = CHANNELS[self.channel].max_chars
+        most = get(self.channel).rules.max_chars
         if self.max_chars is not None and self.max_chars > most:
             raise ValueError(f"max_chars: {self.channel} allows at most {most} characters")
         return self
@@ -154,7 +160,8 @@ class RewritePipeline:
         banned = voice.banned_words if voice else ()
         if request.keyword and find_banned(request.keyword, banned):
             raise ValidationError(f"the keyword uses a word persona {request.persona!r} bans")
-        rules = CHANNELS[request.channel]
+        channel = get(request.channel)
+        rules = channel.rules
         limit = request.max_chars or rules.max_chars
         material = self._material(request, voice, on_event)
         warnings = list(material.warnings)
@@ -171,7 +178,7 @@ class RewritePipeline:
         parts = self._parsed(task, output, warnings)
         parts = without_banned(parts, banned, warnings)
         parts = with_keyword_tag(parts, request.keyword, rules)
-        parts, repairs = enforce(parts, rules, limit)
+        parts, repairs = channel.enforce(parts, limit)
         warnings += repairs
         text = parts.render()
         if parts.is_empty():
@@ -181,7 +188,7 @@ class RewritePipeline:
         if find_banned(text, banned):
             raise ValidationError("the post cannot avoid the persona's banned words")
         warnings += keyword_warnings(text, request.keyword)
-        checks = check(parts, rules, limit)
+        checks = channel.check(parts, limit)
         return self._store(request, material, parts, checks, warnings, banned, on_event)
 
     # -- what to rewrite -----------------------------------------------------------------------
@@ -259,10 +266,11 @@ class RewritePipeline:
     def _parsed(self, task: RewriteTask, output: str, warnings: list[str]) -> Parts:
         """The model's output in the channel's parts; the offline composer's when the model
         gave nothing usable (said so in a warning)."""
-        parts = parse_parts(task.channel, output)
+        channel = get(task.channel)
+        parts = channel.parse(output)
         if parts.is_empty():
             warnings.append("the model's rewrite was empty; used the offline rewrite")
-            parts = parse_parts(task.channel, self.context.models.fallback(task))
+            parts = channel.parse(self.context.models.fallback(task))
         return parts
 
     # -- storing ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from aiwriter_kernel.store.records import UserRecord
+from aiwriter_kernel.records import UserRecord
 from aiwriter_kernel.workbench import Workbench
 from apps.api.auth_failures import admit_address, count_failure
 from apps.api.credentials import api_key, unauthorized

@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from aiwriter_kernel.batch.models import BatchReport, ReportRow
+from aiwriter_kernel.records import BatchRunRecord, RowStatus
 from aiwriter_kernel.redaction import hide_paths
-from aiwriter_kernel.store.records import BatchRunRecord, RowStatus
 
 
 def file_name(path: str) -> str:

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aiwriter_kernel.pipelines.calendar import CalendarRequest
+from aiwriter_kernel.records import JobEventRecord, JobRecord, JobStatus
 from aiwriter_kernel.redaction import hide_paths
-from aiwriter_kernel.store.records import JobEventRecord, JobRecord, JobStatus
 from apps.api.batch_views import (
     public_batch_request,
     public_batch_result,

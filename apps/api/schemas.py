@@ -22,9 +22,9 @@ from aiwriter_kernel.pipelines.fact_check import FactCheckRequest
 from aiwriter_kernel.pipelines.rewrite import RewriteRequest
 from aiwriter_kernel.pipelines.seo_metadata import SeoMetadataRequest
 from aiwriter_kernel.pipelines.summary import SummaryRequest
+from aiwriter_kernel.records import DraftRecord, DraftVersionRecord
 from aiwriter_kernel.research.knowledge_base import MAX_K
 from aiwriter_kernel.research.models import SearchFilters, SearchHit
-from aiwriter_kernel.store.records import DraftRecord, DraftVersionRecord
 
 # Ids are 32-bit integer columns on PostgreSQL; a larger id can name nothing.
 MAX_ID = 2**31 - 1

@@ -33,7 +33,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import ServerSentEvent
 
-from aiwriter_kernel.store.records import JOB_TERMINAL, JobEventRecord
+from aiwriter_kernel.records import JOB_TERMINAL, JobEventRecord
 from apps.api.auth import CurrentUser
 from apps.api.job_schemas import public_event_data
 

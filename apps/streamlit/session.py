@@ -11,16 +11,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import streamlit as st
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.workbench import Workbench
 
-PROVIDERS: tuple[str, ...] = ("offline", "openai", "gemini", "hf")
-ProviderName = Literal["offline", "openai", "gemini", "hf"]
 CHOICE_KEY = "aiw_models"  # session_state: the session's ModelChoice, once Settings saved one
-VIEW_KEY = "aiw_models_view"  # session_state: (choice, workbench view) built from it
+VIEW_KEY = "aiw_models_view"  # session_state: (choice, base, workbench view) built from them
 
 
 class ModelChoice(BaseModel):
@@ -28,7 +26,7 @@ class ModelChoice(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    provider: ProviderName = "offline"
+    provider: str = Field(default="offline", min_length=1)  # one of provider_names()
     model: str | None = None
     base_url: str | None = None
     api_key: SecretStr | None = None
@@ -70,6 +68,13 @@ class ModelChoice(BaseModel):
         )
 
 
+def provider_names(wb: Workbench) -> list[str]:
+    """The providers a session may pick: every registered one, plugins included, with
+    ``offline`` (works with no key, the default) first."""
+    names = wb.providers()
+    return ["offline", *(name for name in names if name != "offline")]
+
+
 def same_url(url: str | None) -> str | None:
     """A base URL as compared: ``http://h/v1`` and ``http://h/v1/`` are one endpoint."""
     return url.rstrip("/") if url else None
@@ -103,10 +108,10 @@ def workbench() -> Workbench:
     if choice is None:
         return base
     cached = st.session_state.get(VIEW_KEY)
-    if cached is not None and cached[0] == choice and cached[1].db is base.db:
-        return cached[1]
+    if cached is not None and cached[0] == choice and cached[1] is base:
+        return cached[2]
     view = base.with_models(**choice.overrides(base.settings))
-    st.session_state[VIEW_KEY] = (choice, view)
+    st.session_state[VIEW_KEY] = (choice, base, view)
     return view
 
 
@@ -121,14 +126,6 @@ def active_models(wb: Workbench) -> str:
         where = "this session" if choice.key_source == "session" else "the OS keyring"
         text += f", API key from {where}"
     return text
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one readable line; unexpected errors also name their type."""
-    message = " ".join(str(error).split())
-    if isinstance(error, AIWriterError):
-        return message or type(error).__name__
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def page_header(title: str, caption: str) -> Workbench:

@@ -7,25 +7,15 @@ import re
 
 import pytest
 
-from aiwriter_kernel.channels import CHANNELS, resolve_channel
+from aiwriter_kernel.channels import get, resolve_channel
+from aiwriter_kernel.channels.common import cut_at_word, fit_sentences, normalize_hashtag
+from aiwriter_kernel.channels.email import EmailParts
+from aiwriter_kernel.channels.instagram import InstagramParts
+from aiwriter_kernel.channels.linkedin import LinkedInParts
+from aiwriter_kernel.channels.product import Bullet, ProductParts
+from aiwriter_kernel.channels.x_thread import ThreadParts
+from aiwriter_kernel.channels.youtube import YouTubeParts
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.pipelines.channel_limits import (
-    check,
-    cut_at_word,
-    enforce,
-    fit_sentences,
-    normalize_hashtag,
-)
-from aiwriter_kernel.pipelines.channel_parts import (
-    Bullet,
-    EmailParts,
-    InstagramParts,
-    LinkedInParts,
-    ProductParts,
-    ThreadParts,
-    YouTubeParts,
-    parse_parts,
-)
 
 SENTENCE = "Short posts about one idea are easier to read on a phone than long ones."
 LONG_POST = " ".join(f"Word{n} leads to another clause number {n}." for n in range(12))
@@ -33,8 +23,8 @@ NUMBERED = re.compile(r"^(\d+)/(\d+) ")
 
 
 def failed(parts, channel: str, max_chars: int | None = None) -> set[str]:
-    rules = CHANNELS[channel]
-    return {c.name for c in check(parts, rules, max_chars or rules.max_chars) if not c.passed}
+    checks = get(channel).check(parts, max_chars or get(channel).rules.max_chars)
+    return {c.name for c in checks if not c.passed}
 
 
 def test_cut_at_word_stays_within_the_limit_and_ends_on_a_whole_word() -> None:
@@ -53,9 +43,9 @@ def test_fit_sentences_keeps_whole_sentences_and_paragraphs() -> None:
 
 def test_an_over_long_misnumbered_thread_is_split_and_renumbered_without_losing_words() -> None:
     raw = f"1/3 {SENTENCE}\n\n2/3 {LONG_POST}\n\n5/3 The end of the thread."
-    parts = parse_parts("x-thread", raw)
+    parts = get("x-thread").parse(raw)
     assert {"longest post", "misnumbered posts"} <= failed(parts, "x-thread")
-    fixed, warnings = enforce(parts, CHANNELS["x-thread"], CHANNELS["x-thread"].max_chars)
+    fixed, warnings = get("x-thread").enforce(parts, get("x-thread").rules.max_chars)
     assert not failed(fixed, "x-thread")
     assert isinstance(fixed, ThreadParts) and len(fixed.posts) >= 4
     for number, post in enumerate(fixed.posts, 1):
@@ -68,14 +58,14 @@ def test_an_over_long_misnumbered_thread_is_split_and_renumbered_without_losing_
 
 def test_a_thread_keeps_at_most_the_channel_number_of_posts() -> None:
     parts = ThreadParts(posts=[f"Post number {n} stands on its own." for n in range(20)])
-    fixed, warnings = enforce(parts, CHANNELS["x-thread"], CHANNELS["x-thread"].max_chars)
+    fixed, warnings = get("x-thread").enforce(parts, get("x-thread").rules.max_chars)
     assert len(fixed.posts) == 12 and fixed.posts[-1].startswith("12/12 Post number 11 ")
     assert any("dropped 8 posts" in w for w in warnings)
 
 
 def test_unnumbered_lines_starting_with_a_number_keep_it() -> None:
-    parsed = parse_parts("x-thread", "5 ways to write a hook.\n\n3 mistakes to avoid.")
-    fixed, _ = enforce(parsed, CHANNELS["x-thread"], 3360)
+    parsed = get("x-thread").parse("5 ways to write a hook.\n\n3 mistakes to avoid.")
+    fixed, _ = get("x-thread").enforce(parsed, 3360)
     assert fixed.posts == ["1/2 5 ways to write a hook.", "2/2 3 mistakes to avoid."]
 
 
@@ -83,7 +73,7 @@ def test_hashtags_are_normalised_deduplicated_and_capped() -> None:
     tags = ["#seo tips", "#SEO", "#seo", "#", "#123", "#Writing!", *[f"#Tag{n}" for n in range(40)]]
     parts = InstagramParts(caption=SENTENCE, hashtags=tags)
     assert {"hashtags", "malformed or repeated hashtags"} <= failed(parts, "instagram")
-    fixed, warnings = enforce(parts, CHANNELS["instagram"], 2200)
+    fixed, warnings = get("instagram").enforce(parts, 2200)
     assert not failed(fixed, "instagram")
     assert fixed.hashtags[:3] == ["#SeoTips", "#SEO", "#Writing"]
     assert len(fixed.hashtags) == 30
@@ -103,11 +93,11 @@ def test_email_subject_and_preview_are_cut_or_filled_from_the_body() -> None:
         subject=SENTENCE * 2, preview=SENTENCE * 3, body=SENTENCE, call_to_action="Reply."
     )
     assert {"subject", "preview"} <= failed(long, "email")
-    fixed, warnings = enforce(long, CHANNELS["email"], 20000)
+    fixed, warnings = get("email").enforce(long, 20000)
     assert len(fixed.subject) <= 60 and len(fixed.preview) <= 90 and not failed(fixed, "email")
     assert len(warnings) == 2
     empty = EmailParts(body=f"{SENTENCE} Second sentence of the body.")
-    filled, warnings = enforce(empty, CHANNELS["email"], 20000)
+    filled, warnings = get("email").enforce(empty, 20000)
     assert filled.subject == cut_at_word(SENTENCE.rstrip("."), 60)
     assert filled.preview == "Second sentence of the body."
     assert any("no call to action" in w for w in warnings)
@@ -115,7 +105,7 @@ def test_email_subject_and_preview_are_cut_or_filled_from_the_body() -> None:
 
 def test_a_long_linkedin_hook_moves_its_extra_sentences_to_the_body() -> None:
     parts = LinkedInParts(hook=f"{SENTENCE} {SENTENCE} {SENTENCE}", body="The body.")
-    fixed, warnings = enforce(parts, CHANNELS["linkedin"], 3000)
+    fixed, warnings = get("linkedin").enforce(parts, 3000)
     assert fixed.hook == f"{SENTENCE} {SENTENCE}"
     assert fixed.body == f"{SENTENCE}\n\nThe body."
     assert not failed(fixed, "linkedin") and warnings
@@ -124,46 +114,45 @@ def test_a_long_linkedin_hook_moves_its_extra_sentences_to_the_body() -> None:
 def test_the_whole_post_is_shortened_to_the_limit() -> None:
     parts = LinkedInParts(hook=SENTENCE, body=" ".join([SENTENCE] * 60), hashtags=["#Writing"])
     assert "characters" in failed(parts, "linkedin")
-    fixed, warnings = enforce(parts, CHANNELS["linkedin"], 3000)
+    fixed, warnings = get("linkedin").enforce(parts, 3000)
     assert len(fixed.render()) <= 3000 and fixed.hook == SENTENCE
     assert fixed.hashtags == ["#Writing"] and fixed.body.endswith(".")
-    tight, _ = enforce(parts, CHANNELS["linkedin"], 400)
+    tight, _ = get("linkedin").enforce(parts, 400)
     assert len(tight.render()) <= 400 and not failed(tight, "linkedin", 400)
     assert any("within 3000" in w for w in warnings)
 
 
 def test_product_bullets_and_video_beats_are_capped() -> None:
     bullets = [Bullet(feature=f"Feature {n}", benefit=SENTENCE) for n in range(12)]
-    product, _ = enforce(ProductParts(lead=SENTENCE, bullets=bullets), CHANNELS["product"], 2000)
+    product, _ = get("product").enforce(ProductParts(lead=SENTENCE, bullets=bullets), 2000)
     assert len(product.bullets) == 7 and not failed(product, "product")
     video = YouTubeParts(hook=SENTENCE * 5, beats=[SENTENCE] * 14, close="Subscribe.")
     assert {"hook", "beats"} <= failed(video, "youtube")
-    fixed, _ = enforce(video, CHANNELS["youtube"], 5000)
+    fixed, _ = get("youtube").enforce(video, 5000)
     assert len(fixed.beats) == 10 and len(fixed.hook) <= 250 and not failed(fixed, "youtube")
 
 
 def test_parsing_reads_labels_bullets_and_inline_hashtags() -> None:
-    email = parse_parts(
-        "email",
+    email = get("email").parse(
         "**Subject:** Hello there\nPreview: A short line [2]\n\nBody text [1].\n\nCTA: Reply",
     )
     assert email == EmailParts(
         subject="Hello there", preview="A short line", body="Body text.", call_to_action="Reply"
     )
-    product = parse_parts(
-        "product", "The lead.\n\n- Fast setup: you start in minutes\n- Plain bullet"
+    product = get("product").parse(
+        "The lead.\n\n- Fast setup: you start in minutes\n- Plain bullet"
     )
     assert product.bullets == [
         Bullet(feature="Fast setup", benefit="you start in minutes"),
         Bullet(benefit="Plain bullet"),
     ]
-    post = parse_parts("linkedin", "## A hook\n\nLearn #SEO today.\n\n#Writing #Tips")
+    post = get("linkedin").parse("## A hook\n\nLearn #SEO today.\n\n#Writing #Tips")
     assert post == LinkedInParts(
         hook="A hook", body="Learn SEO today.", hashtags=["#SEO", "#Writing", "#Tips"]
     )
-    video = parse_parts("youtube", "Hook: Look.\n\nOutline:\n1. One\n2. Two\n\nClose: Bye.")
+    video = get("youtube").parse("Hook: Look.\n\nOutline:\n1. One\n2. Two\n\nClose: Bye.")
     assert video == YouTubeParts(hook="Look.", beats=["One", "Two"], close="Bye.")
-    thread = parse_parts("x-thread", "1/2 First post.\n2/2 Second post.")
+    thread = get("x-thread").parse("1/2 First post.\n2/2 Second post.")
     assert thread.posts == ["1/2 First post.", "2/2 Second post."]
 
 

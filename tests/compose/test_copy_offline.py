@@ -8,7 +8,7 @@ import pytest
 
 from aiwriter_kernel.compose.composer import OfflineComposer
 from aiwriter_kernel.compose.copywriting import compose_copy
-from aiwriter_kernel.copy_frameworks import COPY_FORMATS, FRAMEWORKS, resolve_framework
+from aiwriter_kernel.copywriting import COPY_FORMATS, frameworks, resolve_framework
 from aiwriter_kernel.llm.tasks import CopyTask, SourcePassage, Voice
 from aiwriter_kernel.llm.templates import render_task
 from aiwriter_kernel.text.sentences import split_sentences
@@ -63,12 +63,12 @@ def test_each_section_gets_the_kind_of_sentence_it_asks_for() -> None:
 
 
 @pytest.mark.parametrize("copy_format", COPY_FORMATS)
-@pytest.mark.parametrize("key", list(FRAMEWORKS))
+@pytest.mark.parametrize("key", [framework.key for framework in frameworks()])
 def test_every_framework_and_format_keeps_its_shape_and_limits(key: str, copy_format: str) -> None:
     task = CopyTask(framework=key, format=copy_format, text=TEXT, offer=OFFER)
     answer = compose_copy(task)
     assert answer == compose_copy(task)  # deterministic
-    framework = FRAMEWORKS[key]
+    framework = resolve_framework(key)
     limits = framework.limits(copy_format)
     pairs = sections(answer)
     assert [label for label, _ in pairs] == list(framework.labels)

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from aiwriter_kernel.compose.composer import OfflineComposer
 from aiwriter_kernel.compose.fact_check import (
-    checkable_features,
     evidence_sentences,
     extract_claims,
     judge,
     quantities,
-    skip_reason,
 )
 from aiwriter_kernel.llm import templates
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask, Voice
@@ -76,35 +72,6 @@ def test_list_items_are_claims_of_their_own_and_the_count_is_capped() -> None:
         "The lamp dates from 1931.",
     ]
     assert extract_claims(text, max_claims=2) == extract_claims(text)[:2]
-
-
-@pytest.mark.parametrize(
-    ("sentence", "reason"),
-    [
-        ("Is the lighthouse older than 1900?", "question"),
-        ("Use the 212 steps on the left.", "imperative"),
-        ("Never climb the tower after 1962 rules.", "imperative"),
-        ("I think the tower is the tallest in Europe.", "opinion"),
-        ("In my opinion the 1889 design is elegant.", "opinion"),
-        ("Hello and welcome to Harrow Point.", "greeting"),
-        ("Thanks for reading about Selkie Island.", "greeting"),
-        ("Harrow Point Lighthouse", "fragment"),
-        ("The view is calm and pleasant.", "nothing checkable"),
-        ("42 42 42 42.", None),
-        ("Thanks to the new lamp, ships kept off the reef.", None),
-        ("The lighthouse was built in 1889.", None),
-    ],
-)
-def test_why_a_sentence_is_not_a_claim(sentence: str, reason: str | None) -> None:
-    assert skip_reason(sentence) == reason
-
-
-def test_what_makes_a_sentence_checkable() -> None:
-    assert checkable_features("The tower was finished in March 1889.") == ["number", "date"]
-    assert checkable_features("The tower was designed by Agnes Moberg.") == ["name"]
-    assert checkable_features("It is the tallest tower on the coast.") == ["comparison"]
-    assert checkable_features("Fog horns reduce collisions on the reef.") == ["cause"]
-    assert checkable_features("The keepers were kind and patient.") == []
 
 
 def test_figures_keep_their_units_and_years_are_years() -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from aiwriter_kernel.channels import CHANNELS
+from aiwriter_kernel.channels import get, names
 from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
 from aiwriter_kernel.llm.tasks import (
     AnswerTask,
@@ -156,10 +156,10 @@ def test_meta_description_is_within_limits(composer) -> None:
     assert "heap" in meta.lower()
 
 
-@pytest.mark.parametrize("channel", sorted(CHANNELS))
+@pytest.mark.parametrize("channel", sorted(names()))
 def test_rewrites_stay_within_the_channel_limits(composer, channel) -> None:
     text = composer.run(RewriteTask(text=COMPOSTING + WORMS, channel=channel))
-    rules = CHANNELS[channel]
+    rules = get(channel).rules
     assert 0 < len(text) <= rules.max_chars
     assert not re.search(r"\[\d+\]", text)
     hashtags = re.findall(r"#\w+", text)

@@ -12,9 +12,6 @@ import pytest
 from fake_openai_server import openai_workbench
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.channels import CHANNELS
-from aiwriter_kernel.llm.tasks import RewriteTask
-from aiwriter_kernel.llm.templates import render_task
 
 TEXT = """# Newsletters people open
 
@@ -121,22 +118,3 @@ def test_the_focus_keyword_reaches_the_model(workbench, fake_openai) -> None:
     assert '<keywords untrusted="true">\nsubject lines\n</keywords>' in prompt_of(fake_openai, 0)
     workbench.rewrite(channel="x-thread", text=TEXT)
     assert "focus keyword" not in prompt_of(fake_openai, 1)
-
-
-@pytest.mark.parametrize("channel", sorted(CHANNELS))
-def test_the_template_states_every_limit_of_channels_py(channel: str) -> None:
-    """The template spells the limits out; this keeps it in step with CHANNELS."""
-    rules = CHANNELS[channel]
-    prompt = render_task(RewriteTask(text="Some text.", channel=channel)).messages[-1].content
-    numbers = [
-        rules.max_chars,
-        rules.max_hashtags or None,
-        rules.post_max_chars,
-        rules.max_posts,
-        rules.hook_max_chars,
-        rules.subject_max_chars,
-        rules.preview_max_chars,
-        rules.max_items,
-    ]
-    for number in (n for n in numbers if n):
-        assert re.search(rf"at most {number}\b", prompt), (channel, number)

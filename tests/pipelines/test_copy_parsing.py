@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiwriter_kernel.copy_frameworks import resolve_framework
+from aiwriter_kernel.copywriting import resolve_framework
 from aiwriter_kernel.pipelines.copywriting import parse_copy, trim_to
 
 PAS = resolve_framework("pas")

@@ -11,7 +11,7 @@ import pytest
 from fake_openai_server import openai_workbench
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.copy_frameworks import COPY_FORMATS, FRAMEWORKS
+from aiwriter_kernel.copywriting import COPY_FORMATS, frameworks, resolve_framework
 from aiwriter_kernel.errors import NotFoundError, ValidationError
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.copywriting import CopyResult
@@ -21,6 +21,7 @@ from aiwriter_kernel.text.words import words
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 OFFER = "Acme Planner"
+KEYS = [framework.key for framework in frameworks()]
 TEXT = """# Acme Planner
 
 Acme Planner is a calendar app for small teams.
@@ -49,7 +50,7 @@ def plain(text: str) -> str:
 def assert_well_formed(result: CopyResult, key: str, material: str, cta: str = "") -> None:
     """Sections in the framework's order, written, within limits, each sentence once and
     taken from the material (the call to action aside)."""
-    framework = FRAMEWORKS[key]
+    framework = resolve_framework(key)
     limits = framework.limits(result.format)
     assert [s.label for s in result.sections] == list(framework.labels)
     assert all(s.text and s.chars == len(s.text) <= limits.section_chars for s in result.sections)
@@ -78,9 +79,9 @@ def workbench(tmp_path_factory) -> Iterator[Workbench]:
 # -- offline, every framework -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", list(FRAMEWORKS))
+@pytest.mark.parametrize("key", KEYS)
 def test_every_framework_from_the_demo_corpus(workbench: Workbench, key: str) -> None:
-    copy_format = COPY_FORMATS[list(FRAMEWORKS).index(key) % len(COPY_FORMATS)]
+    copy_format = COPY_FORMATS[KEYS.index(key) % len(COPY_FORMATS)]
     events: list[PipelineEvent] = []
     result = workbench.copy(
         framework=key, format=copy_format, topic=TOPICS[key], on_event=events.append
@@ -100,7 +101,7 @@ def test_every_framework_from_the_demo_corpus(workbench: Workbench, key: str) ->
     assert stored.meta["sections"] == [s.model_dump() for s in result.sections]
 
 
-@pytest.mark.parametrize("key", list(FRAMEWORKS))
+@pytest.mark.parametrize("key", KEYS)
 def test_every_framework_from_a_given_text(workbench: Workbench, key: str) -> None:
     result = workbench.copy(framework=key, text=TEXT, offer=OFFER, format="landing")
     assert_well_formed(result, key, TEXT)
@@ -212,7 +213,7 @@ def test_a_malformed_answer_is_repaired_not_stored(chat: Workbench, fake_openai)
         "Problem: Another problem nobody asked for."
     )
     result = chat.copy(framework="pas", text=TEXT, offer=OFFER, format="ad")
-    limit = FRAMEWORKS["pas"].limits("ad").section_chars
+    limit = resolve_framework("pas").limits("ad").section_chars
     texts = {s.label: s.text for s in result.sections}
     assert texts["Problem"] == "Plans live in five places."  # the citation marker is gone
     assert texts["Agitate"] == "Missed deadlines cost hours of rework and frustrate customers."

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from aiwriter_kernel.channels.product import bullet_of
 from aiwriter_kernel.compose.evidence import SourceLayout
 from aiwriter_kernel.compose.sentence_pool import CITATION
-from aiwriter_kernel.pipelines.channel_parts import bullet_of
 
 GAP = " " * 400_000
 

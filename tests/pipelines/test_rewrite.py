@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.channels import CHANNELS
+from aiwriter_kernel.channels import get, names
 from aiwriter_kernel.errors import NotFoundError, ValidationError
 from aiwriter_kernel.personas import Persona
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
@@ -46,7 +46,7 @@ def normalised(text: str) -> str:
 
 def assert_within_limits(result, max_chars: int | None = None) -> None:
     """Measure the real output against the channel's rules, independently of ``checks``."""
-    rules = CHANNELS[result.channel]
+    rules = get(result.channel).rules
     parts = result.parts
     assert result.text == parts.render() and result.text.strip()
     assert len(result.text) <= (max_chars or rules.max_chars)
@@ -106,7 +106,7 @@ def post_sentences(result) -> list[str]:
     return [s for text in texts for s in split_sentences(text)]
 
 
-@pytest.mark.parametrize("channel", sorted(CHANNELS))
+@pytest.mark.parametrize("channel", sorted(names()))
 def test_every_channel_from_a_stored_article(workbench, article, channel) -> None:
     before = workbench.db.drafts.list_versions(article.draft_id)
     events: list[PipelineEvent] = []
@@ -129,7 +129,7 @@ def test_every_channel_from_a_stored_article(workbench, article, channel) -> Non
     assert workbench.db.drafts.list_versions(article.draft_id) == before  # never changed
 
 
-@pytest.mark.parametrize("channel", sorted(CHANNELS))
+@pytest.mark.parametrize("channel", sorted(names()))
 def test_every_channel_from_a_topic(workbench, channel) -> None:
     result = workbench.rewrite(channel=channel, topic="repurposing articles for social channels")
     assert_within_limits(result)

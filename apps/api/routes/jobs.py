@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from aiwriter_kernel.store.records import JobRecord, JobStatus
+from aiwriter_kernel.records import JobRecord, JobStatus
 from apps.api.auth import UserWorkbench
 from apps.api.job_schemas import (
     JobAccepted,

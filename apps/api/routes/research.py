@@ -11,8 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 
+from aiwriter_kernel.records import SourceRecord
 from aiwriter_kernel.research.models import IngestReport
-from aiwriter_kernel.store.records import SourceRecord
 from apps.api.auth import UserWorkbench
 from apps.api.schemas import ErrorDetail, IngestTextRequest, PathId, SearchRequest, SearchResults
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import one_line, page_header
+from apps.streamlit.session import page_header
 
 UPLOAD_TYPES = ["md", "markdown", "txt", "rst", "pdf", "docx", "html", "htm", "ipynb"]
 SNIPPET_CHARS = 400

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aiwriter_kernel.errors import AIWriterError, ValidationError
+from aiwriter_kernel.errors import AIWriterError, ValidationError, one_line
 from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS, ArticleResult, Outline
-from apps.streamlit.outline_text import outline_to_text, text_to_outline
+from aiwriter_kernel.pipelines.outline_text import outline_to_text, text_to_outline
 from apps.streamlit.safe_markdown import escape_html, show_markdown
-from apps.streamlit.session import one_line, page_header
+from apps.streamlit.session import page_header
 from apps.streamlit.streaming import EventStream
 
 NO_PERSONA = "(none)"

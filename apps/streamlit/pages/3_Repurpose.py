@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aiwriter_kernel.channels import CHANNELS
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.channels import names as channel_names
+from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.pipelines.rewrite import RewriteResult
 from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import one_line, page_header
+from apps.streamlit.session import page_header
 
 FROM_DRAFT, FROM_TEXT = "A saved draft", "Pasted text"
 NO_PERSONA = "(none)"
@@ -35,7 +35,7 @@ def main() -> None:
     else:
         text = st.text_area("Text to rewrite", height=200)
     left, middle, right = st.columns(3)
-    channel = left.selectbox("Channel", list(CHANNELS))
+    channel = left.selectbox("Channel", list(channel_names()))
     keyword = middle.text_input("Keyword (optional)")
     personas = [NO_PERSONA, *(p.name for p in wb.personas())]
     persona = right.selectbox("Persona", personas)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from aiwriter_kernel.analysis import AnalysisReport, figures
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import one_line, page_header
+from apps.streamlit.session import page_header
 
 FROM_TEXT, FROM_DRAFT = "Pasted text", "A saved draft"
 NO_PERSONA = "(none)"

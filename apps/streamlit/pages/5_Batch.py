@@ -1,5 +1,9 @@
 """Batch: upload a topics CSV, run an article per row in the background, watch the rows
-finish, download the summary and the articles."""
+finish, download the summary and the articles.
+
+The upload becomes a batch job, as in the API (``Workbench.submit_batch``), run by the app's
+job dispatcher; the page polls the job and the run's report, as an API client would.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,19 @@ from pathlib import Path
 import streamlit as st
 
 from aiwriter_kernel.batch.models import BatchReport
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, NotFoundError, one_line
+from aiwriter_kernel.records import BatchRunRecord, JobRecord
 from aiwriter_kernel.redaction import hide_paths
-from apps.streamlit import batch_job
+from aiwriter_kernel.workbench import Workbench
+from apps.streamlit.jobs import start_dispatcher
 from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import model_choice, one_line, page_header
+from apps.streamlit.session import model_choice, page_header
 
 FINISHED_ROW = ("done", "failed", "skipped")
 POLL_SECONDS = 2.0
 CHOSEN_RUN = "batch_run_id"
+CHOSEN_JOB = "batch_job_id"  # session_state: the job this session started last
+STOPPED_JOB = ("failed", "cancelled")
 
 
 def main() -> None:
@@ -37,6 +45,7 @@ def main() -> None:
             f"they use {choice.provider} only with a key from the server's own environment."
         )
 
+    dispatcher = start_dispatcher()
     with st.form("batch_start"):
         upload = st.file_uploader("Topics CSV", type=["csv"])
         workers = st.number_input("Workers", min_value=1, max_value=4, value=1)
@@ -46,21 +55,14 @@ def main() -> None:
             st.error("Choose a topics CSV first.")
         else:
             try:
-                path = wb.save_topics_upload(upload.getvalue(), upload.name)
-                job = batch_job.start(wb, path, workers=int(workers))
-            except batch_job.AlreadyRunning as running:
-                st.session_state[CHOSEN_RUN] = running.job.run_id
-                st.warning(
-                    escape_html(
-                        f"Run {running.job.name} is already running: it was left as it is. "
-                        "Its progress is shown below."
-                    )
-                )
+                job = wb.submit_batch(upload.getvalue(), upload.name, workers=int(workers))
             except AIWriterError as error:
                 st.error(escape_html(f"{upload.name}: {hide_paths(one_line(error), home)}"))
             else:
-                st.session_state[CHOSEN_RUN] = job.run_id
-                st.success(escape_html(f"Run {job.name} started."))
+                dispatcher.wake()
+                st.session_state[CHOSEN_JOB] = job.id
+                st.session_state.pop(CHOSEN_RUN, None)
+                st.success(escape_html(f"Batch of {upload.name} started (job {job.id})."))
 
     def show_report(report: BatchReport) -> None:
         """Progress, totals and rows of one run."""
@@ -121,7 +123,35 @@ def main() -> None:
                 archive.writestr(exported.filename, exported.content)
         return buffer.getvalue()
 
+    def show_stopped(job: JobRecord | None) -> None:
+        """Why the latest job stopped short, when it did (rows' own errors are in the table)."""
+        if job is not None and job.status in STOPPED_JOB:
+            reason = hide_paths(job.error or job.status, home)
+            st.error(escape_html(f"The batch stopped: {reason}"))
+
+    def wait_for_run(job: JobRecord) -> None:
+        """The job is queued: redraw the page once a worker has registered its run."""
+
+        @st.fragment(run_every=POLL_SECONDS)
+        def waiting() -> None:
+            current = wb.job(job.id)
+            if current.finished or run_of(current, wb.batch_runs()) is not None:
+                st.rerun()
+            st.info(f"Job {job.id} is {current.status}: its run shows here once it starts.")
+
+        waiting()
+        st.stop()
+
     runs = wb.batch_runs()
+    started = session_job(wb)
+    if started is not None:
+        own_run = run_of(started, runs)
+        if own_run is None and not started.finished:
+            wait_for_run(started)
+        if own_run is None:
+            show_stopped(started)
+        elif st.session_state.get(CHOSEN_RUN) is None:
+            st.session_state[CHOSEN_RUN] = own_run.id
     if not runs:
         st.info("No batch run yet: upload a topics CSV above.")
         st.stop()
@@ -133,23 +163,49 @@ def main() -> None:
         index=list(by_id).index(chosen) if chosen in by_id else 0,
         format_func=lambda i: f"{i}: {by_id[i].name} ({by_id[i].status})",
     )
-    job = batch_job.registry().named(by_id[run_id].name)
-    polling = job is not None and job.running
+    polling = not finished(latest_job(wb, by_id[run_id]))
 
     @st.fragment(run_every=POLL_SECONDS if polling else None)
     def monitor() -> None:
-        """Redrawn every few seconds while this process runs the batch; once it has stopped,
-        the whole page is redrawn once (so polling stops and the downloads appear)."""
+        """Redrawn every few seconds while a job runs the batch; once it has stopped, the
+        whole page is redrawn once (so polling stops and the downloads appear)."""
         report = wb.batch_report(run_id)
         show_report(report)
-        if polling and not job.running:
+        job = latest_job(wb, by_id[run_id])
+        if polling and finished(job):
             st.rerun()
-        if job is not None and job.error:
-            st.error(escape_html(f"The batch stopped: {hide_paths(job.error, home)}"))
-        if not (job is not None and job.running):
+        show_stopped(job)
+        if finished(job):
             offer_downloads(report)
 
     monitor()
+
+
+def session_job(wb: Workbench) -> JobRecord | None:
+    """The batch job this session started last, as stored now (None once it is gone)."""
+    job_id = st.session_state.get(CHOSEN_JOB)
+    if job_id is None:
+        return None
+    try:
+        return wb.job(job_id)
+    except NotFoundError:
+        return None
+
+
+def run_of(job: JobRecord, runs: list[BatchRunRecord]) -> BatchRunRecord | None:
+    """The run a batch job registered (the run keeps the uploaded file's path), if any yet."""
+    path = str(Path(job.request.get("csv_path", "")).resolve())
+    return next((run for run in runs if run.input_path == path), None)
+
+
+def latest_job(wb: Workbench, run: BatchRunRecord) -> JobRecord | None:
+    """The newest batch job over the run's file: what the page polls while it is not done."""
+    jobs = (job for job in wb.jobs() if job.kind == "batch")
+    return next((job for job in jobs if run_of(job, [run]) is not None), None)
+
+
+def finished(job: JobRecord | None) -> bool:
+    return job is None or job.finished
 
 
 # Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,

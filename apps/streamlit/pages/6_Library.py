@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aiwriter_kernel.errors import AIWriterError
+from aiwriter_kernel.errors import AIWriterError, one_line
 from apps.streamlit.safe_markdown import escape_html, show_markdown
-from apps.streamlit.session import one_line, page_header
+from apps.streamlit.session import page_header
 
 ALL_KINDS = "(all)"
 EXPORTS = {"md": "Markdown", "html": "HTML", "docx": "Word (DOCX)"}

@@ -15,12 +15,12 @@ from pydantic import ValidationError as PydanticValidationError
 
 from apps.streamlit import keys
 from apps.streamlit.session import (
-    PROVIDERS,
     ModelChoice,
     active_models,
     base_workbench,
     model_choice,
     page_header,
+    provider_names,
     same_url,
     save_model_choice,
 )
@@ -37,8 +37,9 @@ def main() -> None:
     wb = page_header("Settings", "Which model writes for you in this session.")
 
     home = base_workbench().settings
+    providers = provider_names(base_workbench())
     current = model_choice() or ModelChoice(
-        provider=home.provider if home.provider in PROVIDERS else "offline",
+        provider=home.provider if home.provider in providers else "offline",
         model=home.model,
         base_url=home.openai_base_url,
     )
@@ -47,8 +48,8 @@ def main() -> None:
     with st.form("settings_models"):
         provider = st.selectbox(
             "Provider",
-            PROVIDERS,
-            index=PROVIDERS.index(current.provider),
+            providers,
+            index=providers.index(current.provider) if current.provider in providers else 0,
             help="offline: no model, works everywhere; openai: OpenAI or any compatible server "
             "(Ollama, vLLM, llama.cpp); gemini: Google Gemini; hf: a local Hugging Face model.",
         )

@@ -3,6 +3,10 @@
 One text area is the whole editor: headings can be renamed, sections added, removed or
 moved by moving their lines. A section whose heading is kept keeps the source labels the
 planner gave it, so the draft still cites the same evidence.
+
+Stricter than ``outline_parser`` (which salvages what it can from a model's answer): a
+person's edit is never guessed at; the line that cannot be read is named instead. Front
+ends with a plain-text outline editor (the app's Write page) use this module.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from pydantic import ValidationError as PydanticValidationError
 
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.pipelines.article_models import Outline, OutlineSection
+from aiwriter_kernel.pipelines.outline_parser import POINT
 
 TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*$")
 SECTION = re.compile(r"^\s{0,3}##\s+(.+?)\s*$")
-POINT = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+?)\s*$")
 
 
 def outline_to_text(outline: Outline) -> str:
+    """The outline as the text ``text_to_outline`` reads back."""
     return outline.to_markdown()
 
 
