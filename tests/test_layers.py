@@ -32,6 +32,11 @@ BELOW_FACADE = (
 FACADE_USERS = {"aiwriter_kernel.batch.kernel_cache"}  # opens a Workbench for each notebook row
 COMPOSER = "aiwriter_kernel.compose.composer"
 COMPOSER_USERS = {"aiwriter_kernel.llm.offline_provider"}
+# what pipelines may use of compose/: the article plan (evidence grouped and ordered), shared by
+# the offline and the chat path; the writing itself is asked of the gateway
+PLANNER = {
+    f"aiwriter_kernel.compose.{name}" for name in ("plan", "framing", "ordering", "takeaways")
+}
 
 Graph = Mapping[str, set[str]]
 
@@ -127,6 +132,8 @@ def violations(graph: Graph, front_ends: Iterable[str]) -> list[str]:
                 found.append(f"{module} (a model provider) imports {target}")
             if target == COMPOSER and not (_in(module, "compose") or module in COMPOSER_USERS):
                 found.append(f"{module} uses the offline writer directly; ask the gateway")
+            elif _in(module, "pipelines") and _in(target, "compose") and target not in PLANNER:
+                found.append(f"{module} uses {target}, not the article plan; ask the gateway")
     return found
 
 
@@ -151,6 +158,10 @@ def test_the_checker_reports_each_kind_of_violation() -> None:
         "aiwriter_kernel.analysis.seo": {"apps.api.schemas", "aiwriter_kernel.cli.main"},
         "aiwriter_kernel.batch.kernel_cache": {WORKBENCH},  # allowed: a front end of its own
         "aiwriter_kernel.llm.offline_provider": {COMPOSER},  # allowed: the offline provider
+        "aiwriter_kernel.pipelines.copywriting": {
+            "aiwriter_kernel.compose.copywriting",
+            "aiwriter_kernel.compose.plan",  # allowed: the article plan
+        },
     }
     found = violations(fake, ["apps"])
     assert found == [
@@ -161,6 +172,8 @@ def test_the_checker_reports_each_kind_of_violation() -> None:
         "aiwriter_kernel.llm.chat (a model provider) imports aiwriter_kernel.pipelines.context",
         "aiwriter_kernel.pipelines.article uses the offline writer directly; ask the gateway",
         "aiwriter_kernel.pipelines.article imports aiwriter_kernel.workbench, above its layer",
+        "aiwriter_kernel.pipelines.copywriting uses aiwriter_kernel.compose.copywriting, not the "
+        "article plan; ask the gateway",
         "aiwriter_kernel.store.drafts (store) imports aiwriter_kernel.research.models",
     ]
 

@@ -12,11 +12,11 @@ with the persona's banned words survives. Every repair is a warning, never silen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from aiwriter_kernel.compose.copywriting import compose_copy, fit_sentence
 from aiwriter_kernel.copywriting import (
     CopyFormat,
     CopyFramework,
@@ -31,6 +31,7 @@ from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import words
 
@@ -185,7 +186,7 @@ def trim_to(text: str, limit: int) -> str:
         if len(" ".join([*kept, sentence])) > limit:
             break
         kept.append(sentence)
-    return " ".join(kept) if kept else fit_sentence(text, limit)
+    return " ".join(kept) if kept else fit(text, limit)
 
 
 def _sentence_key(sentence: str) -> str:
@@ -196,8 +197,15 @@ def _sentence_key(sentence: str) -> str:
 class CopyRepair:
     """Turns one answer into exactly the framework's sections, recording every repair."""
 
-    def __init__(self, task: CopyTask, limits: CopyLimits, warnings: list[str]) -> None:
+    def __init__(
+        self,
+        task: CopyTask,
+        limits: CopyLimits,
+        warnings: list[str],
+        offline: Callable[[CopyTask], str],
+    ) -> None:
         self.task = task
+        self.offline = offline  # the offline writer's copy, asked through the gateway
         self.limits = limits
         self.warnings = warnings
         self.banned = task.voice.banned_words if task.voice else ()
@@ -244,7 +252,7 @@ class CopyRepair:
     def _filled(self, label: str, *, missing: bool) -> str:
         """The offline composer's version of the section, when it has one."""
         if self._offline is None:
-            self._offline, _ = parse_copy(compose_copy(self.task), self.task.framework)
+            self._offline, _ = parse_copy(self.offline(self.task), self.task.framework)
         fresh = self._unused(label, self._offline.get(label, ""))
         fresh, _ = drop_banned_sentences(fresh, self.banned)
         if fresh:
@@ -338,7 +346,8 @@ class CopyPipeline:
         on_event(PipelineEvent(stage="check", message="checking sections, limits, banned words"))
         limits = framework.limits(request.format, request.max_chars)
         warnings: list[str] = []
-        texts = CopyRepair(task, limits, warnings).sections(answer)
+        repair = CopyRepair(task, limits, warnings, self.context.models.fallback)
+        texts = repair.sections(answer)
         sections = [
             CopySection(label=label, text=texts[label], chars=len(texts[label]))
             for label in framework.labels
