@@ -25,14 +25,15 @@ if TYPE_CHECKING:
     from aiwriter_kernel.llm.chat import ServedModel
     from aiwriter_kernel.llm.gateway import CompletionStream, ModelGateway
     from aiwriter_kernel.llm.messages import ChatMessage, Completion, GenerationParams
+    from aiwriter_kernel.personas import Persona
     from aiwriter_kernel.pipelines.answer import AnswerResult, QuestionRequest
-    from aiwriter_kernel.pipelines.article import OnEvent
     from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult, Outline
     from aiwriter_kernel.pipelines.calendar import CalendarRequest, ContentCalendar
+    from aiwriter_kernel.pipelines.context import Knowledge, PipelineContext, Scope
     from aiwriter_kernel.pipelines.copywriting import CopyRequest, CopyResult
     from aiwriter_kernel.pipelines.draft_export import ExportedDraft
+    from aiwriter_kernel.pipelines.events import OnEvent
     from aiwriter_kernel.pipelines.fact_check import FactCheckRequest, FactCheckResult
-    from aiwriter_kernel.pipelines.personas import Persona
     from aiwriter_kernel.pipelines.rewrite import RewriteRequest, RewriteResult
     from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata, SeoMetadataRequest
     from aiwriter_kernel.pipelines.summary import SummaryRequest, SummaryResult
@@ -190,16 +191,7 @@ class Workbench:
         A user's draft lives in a workspace they own; another user's draft gets the same
         answer as a missing one, so ids reveal nothing about other users' work.
         """
-        from aiwriter_kernel.errors import NotFoundError
-
-        draft = self.db.drafts.get_draft(draft_id)
-        if draft is not None and self.owner_id is not None:
-            space = self.db.workspaces.get(draft.workspace_id)
-            if space is None or space.owner_id != self.owner_id:
-                draft = None
-        if draft is None:
-            raise NotFoundError(f"there is no draft {draft_id}")
-        return draft
+        return self._scope().require_draft(draft_id)
 
     @cached_property
     def llm(self) -> ModelGateway:
@@ -302,11 +294,10 @@ class Workbench:
         ``per_source`` keeps at most that many hits of any one source (0: no limit), so a
         long document matching everywhere cannot fill the list.
         """
-        return self.kb.search(
+        return self._knowledge().search(
             query,
             k=k,
             workspace=workspace,
-            owner_id=self.owner_id,
             filters=filters,
             mode=mode,
             diversify=diversify,
@@ -327,6 +318,30 @@ class Workbench:
             raise ValidationError("the web search query is empty")
         return web_search_from_settings(self.settings).search(query, max_results=max_results)
 
+    def _knowledge(self) -> Knowledge:
+        """The knowledge base as this workbench's owner sees it."""
+        from aiwriter_kernel.pipelines.context import Knowledge
+
+        return Knowledge(self.kb, self.owner_id, self.web_search)
+
+    def _context(self) -> PipelineContext:
+        """What this workbench hands a pipeline: its models, knowledge base and owner's
+        records, never itself (so no pipeline can call back into the facade)."""
+        from aiwriter_kernel.pipelines.context import Models, PipelineContext
+
+        return PipelineContext(
+            models=Models(self.llm, self.settings.provider),
+            knowledge=self._knowledge(),
+            scope=self._scope(),
+        )
+
+    def _scope(self) -> Scope:
+        """This workbench's owner and the records they may read and write."""
+        from aiwriter_kernel.pipelines.context import Scope
+
+        db = self.db
+        return Scope(self.owner_id, db.workspaces, db.drafts, db.sources, db.personas)
+
     def outline(
         self, request: ArticleRequest | str, *, on_event: OnEvent | None = None, **fields: Any
     ) -> tuple[int, Outline]:
@@ -334,7 +349,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.article import ArticlePipeline
 
         request = self._allowed(_article_request(request, fields))
-        return ArticlePipeline(self).outline(request, **_listener(on_event))
+        return ArticlePipeline(self._context()).outline(request, **_listener(on_event))
 
     def draft(
         self, draft_id: int, *, outline: Outline | None = None, on_event: OnEvent | None = None
@@ -343,7 +358,9 @@ class Workbench:
         the sections whose heading or points changed are regenerated)."""
         from aiwriter_kernel.pipelines.article import ArticlePipeline
 
-        return ArticlePipeline(self).draft(draft_id, outline=outline, **_listener(on_event))
+        return ArticlePipeline(self._context()).draft(
+            draft_id, outline=outline, **_listener(on_event)
+        )
 
     def write(
         self, request: ArticleRequest | str, *, on_event: OnEvent | None = None, **fields: Any
@@ -367,14 +384,7 @@ class Workbench:
 
     def version(self, draft_id: int, version: int | None = None) -> DraftVersionRecord:
         """One version of a draft, the latest when ``version`` is None."""
-        from aiwriter_kernel.errors import NotFoundError
-
-        self.require_draft(draft_id)
-        found = self.db.drafts.get_version(draft_id, version)
-        if found is None:
-            which = "any version" if version is None else f"version {version}"
-            raise NotFoundError(f"draft {draft_id} has no {which}")
-        return found
+        return self._scope().version(draft_id, version)
 
     def diff(self, draft_id: int, old: int, new: int | None = None) -> str:
         """A unified diff between two versions of a draft (``new``: the latest)."""
@@ -433,7 +443,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.rewrite import RewritePipeline, RewriteRequest
 
         typed = self._allowed(_typed(RewriteRequest, request, fields))
-        return RewritePipeline(self).run(typed, **_listener(on_event))
+        return RewritePipeline(self._context()).run(typed, **_listener(on_event))
 
     def seo_metadata(
         self,
@@ -446,7 +456,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.seo_metadata import SeoMetadataPipeline, SeoMetadataRequest
 
         typed = self._allowed(_typed(SeoMetadataRequest, request, fields))
-        return SeoMetadataPipeline(self).run(typed, **_listener(on_event))
+        return SeoMetadataPipeline(self._context()).run(typed, **_listener(on_event))
 
     def summarize(
         self,
@@ -459,7 +469,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.summary import SummaryPipeline, SummaryRequest
 
         typed = self._allowed(_typed(SummaryRequest, request, fields))
-        return SummaryPipeline(self).run(typed, **_listener(on_event))
+        return SummaryPipeline(self._context()).run(typed, **_listener(on_event))
 
     def ask(
         self,
@@ -472,7 +482,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.answer import AnswerPipeline, QuestionRequest
 
         typed = self._allowed(_typed(QuestionRequest, request, fields))
-        return AnswerPipeline(self).run(typed, **_listener(on_event))
+        return AnswerPipeline(self._context()).run(typed, **_listener(on_event))
 
     def copy(
         self, request: CopyRequest | None = None, *, on_event: OnEvent | None = None, **fields: Any
@@ -481,7 +491,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.copywriting import CopyPipeline, CopyRequest
 
         typed = self._allowed(_typed(CopyRequest, request, fields))
-        return CopyPipeline(self).run(typed, **_listener(on_event))
+        return CopyPipeline(self._context()).run(typed, **_listener(on_event))
 
     def fact_check(
         self,
@@ -494,7 +504,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.fact_check import FactCheckPipeline, FactCheckRequest
 
         typed = self._allowed(_typed(FactCheckRequest, request, fields))
-        return FactCheckPipeline(self).run(typed, **_listener(on_event))
+        return FactCheckPipeline(self._context()).run(typed, **_listener(on_event))
 
     def calendar(
         self,
@@ -507,7 +517,7 @@ class Workbench:
         from aiwriter_kernel.pipelines.calendar import CalendarPipeline, CalendarRequest
 
         typed = self._allowed(_typed(CalendarRequest, request, fields))
-        return CalendarPipeline(self).run(typed, **_listener(on_event))
+        return CalendarPipeline(self._context()).run(typed, **_listener(on_event))
 
     # -- chat: the models behind the OpenAI-compatible endpoint -----------------------------
 
@@ -516,13 +526,13 @@ class Workbench:
         composer, then the local Hugging Face preset when installed."""
         from aiwriter_kernel.llm.chat import served_models
 
-        return served_models(self)
+        return served_models(self.llm)
 
     def model(self, model_id: str) -> ServedModel:
         """One served model; ``NotFoundError`` naming the served ones otherwise."""
         from aiwriter_kernel.llm.chat import resolve_model
 
-        return resolve_model(self, model_id)
+        return resolve_model(self.llm, model_id)
 
     def chat(
         self,
@@ -534,7 +544,8 @@ class Workbench:
         """One chat turn by the provider owning ``model``, logged in this user's workspace."""
         from aiwriter_kernel.llm.chat import chat
 
-        return chat(self, messages, model=model, params=params)
+        served = self.model(model)
+        return chat(self.llm, messages, served, params=params, workspace_id=self.workspace().id)
 
     def chat_stream(
         self,
@@ -546,7 +557,10 @@ class Workbench:
         """The same turn as text pieces (``.completion`` once consumed)."""
         from aiwriter_kernel.llm.chat import stream_chat
 
-        return stream_chat(self, messages, model=model, params=params)
+        served = self.model(model)
+        return stream_chat(
+            self.llm, messages, served, params=params, workspace_id=self.workspace().id
+        )
 
     def _allowed(self, request: M) -> M:
         """``request`` if it names no model, or one this home serves (``models()``).
@@ -580,15 +594,14 @@ class Workbench:
         self, persona: Persona | None = None, *, workspace: str = "default", **fields: Any
     ) -> Persona:
         """Create or replace a persona (brand voice) in ``workspace``."""
-        from aiwriter_kernel.pipelines.personas import Persona, save_persona
+        from aiwriter_kernel.personas import Persona, save_persona
 
-        return save_persona(self, _typed(Persona, persona, fields), workspace)
+        typed = _typed(Persona, persona, fields)
+        return save_persona(self.db.personas, self.workspace(workspace), typed)
 
     def persona(self, name: str, *, workspace: str = "default") -> Persona:
         """The stored persona ``name``; a ``ValidationError`` naming the known ones if absent."""
-        from aiwriter_kernel.pipelines.personas import load_persona
-
-        found = load_persona(self, name, workspace)
+        found = self._scope().persona(name, workspace)
         if found is None:
             from aiwriter_kernel.errors import ValidationError
 
@@ -597,7 +610,7 @@ class Workbench:
 
     def personas(self, *, workspace: str = "default") -> list[Persona]:
         """Every persona of ``workspace``, by name."""
-        from aiwriter_kernel.pipelines.personas import Persona
+        from aiwriter_kernel.personas import Persona
 
         space = self.db.workspaces.find(workspace, self.owner_id)
         records = [] if space is None else self.db.personas.list(space.id)
@@ -626,9 +639,8 @@ class Workbench:
         and the SEO audit uses its meta description and target length;
         with a ``persona`` (a name in ``workspace``), how well it matches that voice."""
         from aiwriter_kernel.analysis import analyze
-        from aiwriter_kernel.pipelines.personas import load_persona
 
-        voice = load_persona(self, persona, workspace)
+        voice = self._scope().persona(persona, workspace)
         sources = valid = None
         if draft is not None:
             sources = {
@@ -739,20 +751,22 @@ class Workbench:
         template, workers, executor ("local" or "dask"), scheduler, on_progress, limit.
         """
         from aiwriter_kernel.batch import BatchRunner
+        from aiwriter_kernel.batch.scope import BatchScope
 
-        return BatchRunner(self).run(csv_path, **options)
+        return BatchRunner(BatchScope.of(self)).run(csv_path, **options)
 
     def batch_runs(self) -> list[BatchRunRecord]:
         """Every batch run of this home, newest first."""
-        from aiwriter_kernel.batch.runs import list_runs
+        from aiwriter_kernel.batch.scope import BatchScope
 
-        return list_runs(self)
+        return BatchScope.of(self).runs()
 
     def batch_report(self, run_id: int) -> BatchReport:
         """The run's rows and totals as stored now (what a batch monitor polls)."""
         from aiwriter_kernel.batch.report import build_report
+        from aiwriter_kernel.batch.scope import BatchScope
 
-        return build_report(self, run_id)
+        return build_report(BatchScope.of(self), run_id)
 
     def close(self) -> None:
         """Release database connections and vector store files (a user-scoped view leaves

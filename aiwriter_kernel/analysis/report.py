@@ -15,7 +15,7 @@ from aiwriter_kernel.analysis.seo import SeoAudit, seo_audit
 from aiwriter_kernel.analysis.voice import VoiceReport, voice_match
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.pipelines.personas import Persona
+    from aiwriter_kernel.personas import Persona
 
 
 class AnalysisReport(BaseModel):

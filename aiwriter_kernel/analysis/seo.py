@@ -8,7 +8,6 @@ page; broken markup gives a best-effort audit with ``warnings``, never an except
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from aiwriter_kernel.analysis.markup import PageParts, outline
 from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.text.slugs import APOSTROPHES, slugify
 from aiwriter_kernel.text.words import words
 
 # The weight of each check; they sum to 100. Placement of the keyword in the title and the
@@ -173,7 +173,7 @@ def _page(
         )
     count = count_phrase(text_tokens, keyword_tokens)
     title = _clean(title) or found.title or _first_h1(found)
-    slug = slugify(slug or "") or slugify(title or "")
+    slug = url_slug(slug or "") or url_slug(title or "")
     return _Page(
         keyword=keyword,
         keyword_tokens=keyword_tokens,
@@ -225,13 +225,12 @@ def contains(text: str | None, phrase: Sequence[str]) -> bool:
     return bool(text) and count_phrase(tokens(text or ""), phrase) > 0
 
 
-def slugify(text: str) -> str:
+def url_slug(text: str) -> str:
     """'Python's Best Tips!' -> 'pythons-best-tips' (an URL path keeps its last segment)."""
     text = text.strip().rstrip("/")
     if "/" in text:
         text = text.rsplit("/", 1)[-1]
-    text = text.lower().replace("'", "").replace("\u2019", "")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slugify(APOSTROPHES.sub("", text))
 
 
 # ------------------------------------------------------------------------------- the checks
@@ -287,7 +286,7 @@ def _keyword_in_first_paragraph(page: _Page) -> SeoCheck:
 
 
 def _keyword_in_slug(page: _Page) -> SeoCheck:
-    wanted = slugify(page.keyword)
+    wanted = url_slug(page.keyword)
     passed = bool(page.slug) and f"-{wanted}-" in f"-{page.slug}-"
     detail = f"Slug: '{page.slug}'." if page.slug else "No slug given and no title to make one."
     return _check(

@@ -28,7 +28,7 @@ from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.text.banned import count_phrase
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.pipelines.personas import Persona
+    from aiwriter_kernel.personas import Persona
 
 # The weight of each check; they sum to 100. A banned word is the one thing a brand voice
 # never tolerates, so it weighs most; the reading grade decides who can read the text at all.

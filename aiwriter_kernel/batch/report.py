@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, get_args
 
 from aiwriter_kernel.batch.layout import run_dir
 from aiwriter_kernel.batch.models import BatchReport, ReportRow
-from aiwriter_kernel.batch.runs import visible_run
 from aiwriter_kernel.errors import NotFoundError
 from aiwriter_kernel.store.records import BatchRowRecord, RowStatus
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
+    from aiwriter_kernel.batch.scope import BatchScope
 
 SUMMARY_CSV = "summary.csv"
 SUMMARY_HTML = "summary.html"
@@ -21,25 +20,25 @@ EARLIER_RUN_NOTE = "finished by an earlier run"
 
 
 def build_report(
-    wb: Workbench,
+    scope: BatchScope,
     run_id: int,
     *,
     skipped: set[str] = frozenset(),
     notes: dict[str, str] | None = None,
 ) -> BatchReport:
     """The run as stored; keys in ``skipped`` (done before this run) are shown as skipped."""
-    run = wb.db.batches.get_run(run_id)
-    if run is None or not visible_run(wb, run):
+    run = scope.batches.get_run(run_id)
+    if run is None or not scope.visible(run):
         raise NotFoundError(f"batch run {run_id} does not exist")
     notes = dict(notes or {})
     for key in skipped:
         notes.setdefault(key, EARLIER_RUN_NOTE)
     rows = [
         _report_row(row, row.row_key in skipped, notes.get(row.row_key))
-        for row in wb.db.batches.list_rows(run_id)
+        for row in scope.batches.list_rows(run_id)
     ]
     counts = Counter(row.status for row in rows)
-    directory = run_dir(wb.settings.home, run.name, run.workspace_id)
+    directory = run_dir(scope.settings.home, run.name, run.workspace_id)
     return BatchReport(
         run_id=run.id,
         name=run.name,

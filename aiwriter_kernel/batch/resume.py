@@ -24,7 +24,7 @@ from aiwriter_kernel.batch.notebook_runner import read_result
 from aiwriter_kernel.store.records import BatchRowRecord, DraftRecord
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
+    from aiwriter_kernel.batch.scope import BatchScope
 
 
 class RowPlan(BaseModel):
@@ -54,10 +54,10 @@ class ResumePlan(BaseModel):
 
 
 def plan_resume(
-    wb: Workbench, rows: list[BatchRowRecord], directory: Path, input_errors: set[str]
+    scope: BatchScope, rows: list[BatchRowRecord], directory: Path, input_errors: set[str]
 ) -> ResumePlan:
     """Put interrupted rows back to pending and say, row by row, what is left to do."""
-    repo = wb.db.batches
+    repo = scope.batches
     interrupted = {r.row_key: r.started_at for r in rows if r.status == "running"}
     for row in rows:
         if row.status == "running":
@@ -72,14 +72,14 @@ def plan_resume(
         files = row_files(directory, row.row_key)
         result = read_result(files.result)
         draft_id = result.get("draft_id")
-        if not (isinstance(draft_id, int) and wb.db.drafts.get_draft(draft_id) is not None):
+        if not (isinstance(draft_id, int) and scope.drafts.get_draft(draft_id) is not None):
             draft_id = None
         if draft_id is not None and result.get("state") == "done":
             output = files.notebook if files.notebook.exists() else files.markdown
             adopted.append(Adoption(row=row, draft_id=draft_id, output_path=str(output)))
         elif draft_id is None and row.row_key in interrupted:
             if workspace_drafts is None:
-                workspace_drafts = wb.drafts()
+                workspace_drafts = scope.default_drafts()
             draft_id = _orphan(workspace_drafts, row, interrupted[row.row_key], claimed)
         if draft_id is not None:
             claimed.add(draft_id)

@@ -22,7 +22,6 @@ from aiwriter_kernel.batch.models import BatchProgress, BatchReport, RowOutcome,
 from aiwriter_kernel.batch.notebook_runner import one_line_error
 from aiwriter_kernel.batch.report import EARLIER_RUN_NOTE, build_report
 from aiwriter_kernel.batch.resume import ResumePlan, RowPlan, plan_resume
-from aiwriter_kernel.batch.runs import run_workspace_id
 from aiwriter_kernel.batch.summary import write_summary
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.store.records import BatchRunRecord, NewBatchRow
@@ -30,7 +29,7 @@ from aiwriter_kernel.store.tables import BatchRun
 from aiwriter_kernel.worker_env import worker_env
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
+    from aiwriter_kernel.batch.scope import BatchScope
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "notebooks" / "templates" / "article.ipynb"
 ADOPTED_NOTE = "finished by an interrupted run; its result was adopted"
@@ -44,10 +43,10 @@ def default_run_name(topics: TopicsFile) -> str:
 
 
 class BatchRunner:
-    """Runs batches for one workbench; see the module docstring."""
+    """Runs batches for one owner of a home; see the module docstring."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, scope: BatchScope) -> None:
+        self.scope = scope
 
     def run(
         self,
@@ -65,16 +64,16 @@ class BatchRunner:
 
         ``limit=0`` registers the rows without executing any; a later run resumes them.
         """
-        topics = read_topics(csv_path, max_rows=self.wb.settings.max_batch_rows)
+        topics = read_topics(csv_path, max_rows=self.scope.settings.max_batch_rows)
         template_path = _template(template)
         check_options(executor, workers=workers, scheduler=scheduler)
         run = self._registered_run(topics, name or default_run_name(topics), template_path)
-        directory = run_dir(self.wb.settings.home, run.name, run.workspace_id)
+        directory = run_dir(self.scope.settings.home, run.name, run.workspace_id)
         directory.mkdir(parents=True, exist_ok=True)
-        rows = self.wb.db.batches.list_rows(run.id)
+        rows = self.scope.batches.list_rows(run.id)
         earlier = {row.row_key for row in rows if row.status == "done"}
         input_errors = {row.row_key for row in topics.rows if row.error}
-        plan = plan_resume(self.wb, rows, directory, input_errors)
+        plan = plan_resume(self.scope, rows, directory, input_errors)
         progress = _Progress(on_progress, len(rows))
         notes = self._adopt(plan, progress)
         for row in rows:
@@ -86,7 +85,7 @@ class BatchRunner:
         to_run = plan.to_run if limit is None else plan.to_run[: max(0, limit)]
         if to_run:
             context = _RunContext(
-                run, directory, template_path, self._kernel_env(), self.wb.owner_id
+                run, directory, template_path, self._kernel_env(), self.scope.owner_id
             )
             self._execute(context, to_run, workers, executor, scheduler, progress)
         return self._finish(run.id, earlier, notes)
@@ -94,8 +93,8 @@ class BatchRunner:
     # -- registering ----------------------------------------------------------------------
 
     def _registered_run(self, topics: TopicsFile, name: str, template: Path) -> BatchRunRecord:
-        repo = self.wb.db.batches
-        workspace_id = run_workspace_id(self.wb)
+        repo = self.scope.batches
+        workspace_id = self.scope.run_workspace_id()
         run = repo.find_run_by_name(name, workspace_id)
         if run is None:
             run = repo.create_run(
@@ -119,7 +118,7 @@ class BatchRunner:
         return run
 
     def _adopt(self, plan: ResumePlan, progress: _Progress) -> dict[str, str]:
-        repo = self.wb.db.batches
+        repo = self.scope.batches
         for item in plan.adopted:
             repo.set_row_status(item.row.id, "running")
             repo.set_row_status(
@@ -139,7 +138,7 @@ class BatchRunner:
         scheduler: str | None,
         progress: _Progress,
     ) -> None:
-        home = str(self.wb.settings.home)
+        home = str(self.scope.settings.home)
 
         def new_executor() -> RowExecutor:
             return make_executor(
@@ -153,7 +152,7 @@ class BatchRunner:
             while waiting or in_flight:
                 while waiting and len(in_flight) < executor.capacity:
                     plan = waiting.popleft()
-                    self.wb.db.batches.set_row_status(plan.row.id, "running")
+                    self.scope.batches.set_row_status(plan.row.id, "running")
                     in_flight[executor.submit(context.task(plan, home))] = (plan, generation)
                 broken = False
                 for future in executor.wait_any(in_flight):
@@ -168,7 +167,7 @@ class BatchRunner:
             executor.close()
 
     def _record(self, plan: RowPlan, outcome: RowOutcome, progress: _Progress) -> None:
-        repo = self.wb.db.batches
+        repo = self.scope.batches
         if outcome.status == "done" and outcome.draft_id is not None:
             repo.set_row_status(
                 plan.row.id, "done", draft_id=outcome.draft_id, output_path=outcome.notebook_path
@@ -187,16 +186,16 @@ class BatchRunner:
         )
 
     def _finish(self, run_id: int, earlier: set[str], notes: dict[str, str]) -> BatchReport:
-        report = build_report(self.wb, run_id, skipped=earlier, notes=notes)
+        report = build_report(self.scope, run_id, skipped=earlier, notes=notes)
         if not (report.totals["pending"] or report.totals["running"]):
-            self.wb.db.batches.finish_run(run_id, "failed" if report.totals["failed"] else "done")
+            self.scope.batches.finish_run(run_id, "failed" if report.totals["failed"] else "done")
         write_summary(report)
-        return build_report(self.wb, run_id, skipped=earlier, notes=notes)
+        return build_report(self.scope, run_id, skipped=earlier, notes=notes)
 
     def _kernel_env(self) -> dict[str, str]:
         """What the kernels need to open this workbench as it is (home, database, model
         choice); never a key: kernels read keys from the user's own environment."""
-        return worker_env(self.wb.settings)
+        return worker_env(self.scope.settings)
 
 
 class _RunContext:

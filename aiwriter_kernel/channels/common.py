@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiwriter_kernel.text.citation_marker import MARKER
+from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.sentences import split_sentence_spans, split_sentences
 
 if TYPE_CHECKING:
@@ -250,14 +251,6 @@ def drop_tags(parts: Parts, max_chars: int) -> Parts:
 # -- picking sentences for an offline post -----------------------------------------------------
 
 SENTENCES_PER_PARAGRAPH = 3
-
-
-def fit(text: str, limit: int) -> str:
-    """Cut ``text`` at a word boundary so it is at most ``limit`` characters."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-— ")
-    return cut + "…"
 
 
 def paragraphs(sentences: list[str]) -> str:

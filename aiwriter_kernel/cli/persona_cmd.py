@@ -15,7 +15,7 @@ from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.pipelines.personas import Persona
+    from aiwriter_kernel.personas import Persona
 
 NameArgument = Annotated[str, typer.Argument(help="The persona's name.")]
 app = typer.Typer(help="Personas (brand voices): add, list, show, delete.", no_args_is_help=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 from aiwriter_kernel.channels import OfflineMaterial, get
-from aiwriter_kernel.channels.common import fit, paragraphs
+from aiwriter_kernel.channels.common import paragraphs
 from aiwriter_kernel.compose.copywriting import compose_copy
 from aiwriter_kernel.compose.fact_check import compose_claims, compose_verdict
 from aiwriter_kernel.compose.sentence_pool import CITATION, EvidencePool, Sentence, cite
 from aiwriter_kernel.llm.tasks import (
+    NO_EVIDENCE,
     AnswerTask,
     ClaimsTask,
     CopyTask,
@@ -30,6 +31,7 @@ from aiwriter_kernel.llm.tasks import (
     VerdictTask,
 )
 from aiwriter_kernel.text.banned import find_banned
+from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import (
     find_headings,
@@ -40,7 +42,7 @@ from aiwriter_kernel.text.sentences import (
 from aiwriter_kernel.text.titles import title_case
 from aiwriter_kernel.text.words import cosine, terms
 
-NO_EVIDENCE = "The sources provided do not contain enough evidence to answer this."
+SENTENCES_PER_PARAGRAPH = 3
 MAX_PARAGRAPH_SENTENCES = 5
 MAX_SECTION_SENTENCES = 60
 ANSWER_MIN_RELEVANCE = 0.12
@@ -48,7 +50,8 @@ ANSWER_RELATIVE_RELEVANCE = 0.5  # an answer's sentences are at least half as re
 ANSWER_WORDS = 120
 SECTION_MIN_RELEVANCE = 0.1  # below this a sentence is off the section's subject
 # Closing hashes are cut by find_headings (a regex for them took cubic time).
-HEADING_LINE = re.compile(r"^\s{0,3}#{1,3}\s+(.+)$", re.MULTILINE)
+# the text of each level 1-3 heading: the parts a document is divided into
+TOP_HEADING = re.compile(r"^\s{0,3}#{1,3}\s+(.+)$", re.MULTILINE)
 H1_LINE = re.compile(r"^\s{0,3}#\s+(.+)$", re.MULTILINE)
 NOT_TITLE_HEADINGS = {"references", "sources", "introduction", "conclusion", "summary"}
 DESCRIPTION_POOL = 12  # the most central sentences a meta description is built from
@@ -166,7 +169,7 @@ class OfflineComposer:
         source_headings = [
             match.strip()
             for source in task.sources
-            for match in find_headings(HEADING_LINE, source.text)
+            for match in find_headings(TOP_HEADING, source.text)
             if 2 <= len(match.split()) <= 8
         ]
         keyphrases = extract_keyphrases(
@@ -272,7 +275,7 @@ class OfflineComposer:
         lead = title_case(keyword) if keyword else subject or self._title_lead(task.text)
         subheads = [
             title_case(heading)
-            for heading in find_headings(HEADING_LINE, task.text)
+            for heading in find_headings(TOP_HEADING, task.text)
             if heading != main
             and 1 <= len(heading.split()) <= 7
             and heading.lower() not in NOT_TITLE_HEADINGS
@@ -372,7 +375,7 @@ class OfflineComposer:
         sentences = self._central_sentences(task.text, banned)
         plain = CITATION.sub("", strip_markdown(task.text))
         reading = [" ".join(s.split()) for s in split_sentences(plain)]
-        headings = [h for h in find_headings(HEADING_LINE, task.text) if not find_banned(h, banned)]
+        headings = [h for h in find_headings(TOP_HEADING, task.text) if not find_banned(h, banned)]
         title = headings[0] if headings else ""
         tags = self._hashtags(task.text, rules.target_hashtags, banned)
         tag_room = len(" ".join(tags)) + 2 if tags else 0
@@ -400,7 +403,7 @@ class OfflineComposer:
         text is about), then the rest by score."""
         if limit == 0:
             return []
-        headings = find_headings(HEADING_LINE, text)
+        headings = find_headings(TOP_HEADING, text)
         heading_terms = set(terms(" ".join(headings)))
         found = extract_keyphrases([strip_markdown(text)], top=limit * 4, headings=headings)
         ranked = sorted(found, key=lambda k: not set(terms(k.phrase)) & heading_terms)

@@ -19,6 +19,7 @@ from aiwriter_kernel.compose.sentence_pool import CITATION, CODE_LIKE
 from aiwriter_kernel.copywriting import CopyLimits, SectionRole
 from aiwriter_kernel.llm.tasks import CopyTask
 from aiwriter_kernel.text.banned import find_banned
+from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 from aiwriter_kernel.text.words import TermWeights, cosine, stem, terms, words
 
@@ -199,7 +200,7 @@ class CopyWriter:
                 chosen.append(candidate)
         if not chosen and ranked:
             self.used.add(ranked[0])
-            return fit_sentence(ranked[0].text, budget)
+            return fit(ranked[0].text, budget)
         self.used.update(chosen)
         return " ".join(c.text for c in sorted(chosen, key=lambda c: c.position))
 
@@ -222,7 +223,7 @@ class CopyWriter:
             options.append(f"Try {self.task.offer} today.")
         for option in options:
             if option and not find_banned(option, banned):
-                return fit_sentence(option, budget)
+                return fit(option, budget)
         return self.section("action", budget, strict=True) or PLAIN_ACTION
 
 
@@ -235,20 +236,12 @@ def as_sentence(text: str) -> str:
     return text if text[-1] in ".!?" else f"{text}."
 
 
-def fit_sentence(text: str, limit: int) -> str:
-    """``text`` whole when it fits, else cut at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-— ")
-    return cut + "…"
-
-
 def with_closing_action(text: str, cta: str, budget: int) -> str:
     """A section ending with the call to action: its last sentences make room for it."""
     sentences = split_sentences(text)
     while sentences and len(" ".join([*sentences, cta])) > budget:
         sentences.pop()
-    return " ".join([*sentences, fit_sentence(cta, budget)])
+    return " ".join([*sentences, fit(cta, budget)])
 
 
 def compose_copy(task: CopyTask) -> str:

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from aiwriter_kernel.compose.sentence_pool import CITATION
 from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask
 from aiwriter_kernel.text.banned import find_banned
-from aiwriter_kernel.text.claims import MONTHS, NUMBER_WORDS, skip_reason
+from aiwriter_kernel.text.claims import (
+    MONTHS,
+    NO_KEY_TERMS,
+    NO_SOURCE_SENTENCE,
+    NUMBER_WORDS,
+    skip_reason,
+)
+from aiwriter_kernel.text.headings import HEADING_LINE
+from aiwriter_kernel.text.quotes import locate
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 from aiwriter_kernel.text.words import (
     STOP_WORDS,
@@ -32,13 +40,11 @@ from aiwriter_kernel.text.words import (
     words,
 )
 
-VERDICTS = ("supported", "contradicted", "no_evidence")
 MIN_EVIDENCE_WORDS = 4
 RELATED_COVERAGE = 0.5  # below this share of the claim's key terms, a sentence is off-topic
 SUPPORT_COVERAGE = 0.75  # "says the same" needs most of the claim's key terms
 SENTENCE_SHARE = 0.5  # ... and at least this share in the sentence itself, not its title
 
-HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 BLOCK_LINE = re.compile(r"^\s{0,3}(?:[-*+]\s|\d{1,9}[.)]\s|>)")
 LIST_MARKER = re.compile(r"^(?:[-*+]|\d{1,9}[.)]|>)\s*")
 REFERENCES = re.compile(
@@ -87,15 +93,6 @@ def compose_claims(task: ClaimsTask) -> str:
 
 
 # -- evidence sentences ----------------------------------------------------------------------
-
-
-def locate(quote: str, text: str) -> str | None:
-    """``quote`` exactly as ``text`` writes it (line breaks and spacing may differ), or None."""
-    parts = quote.split()
-    if not parts:
-        return None
-    match = re.search(r"\s+".join(map(re.escape, parts)), text)
-    return match.group(0) if match else None
 
 
 def evidence_sentences(text: str) -> list[str]:
@@ -223,10 +220,10 @@ def judge(claim: str, sources: Sequence[SourcePassage], banned: Iterable[str] = 
     """
     claim_terms = set(terms(claim))
     if not claim_terms:
-        return Judgement("no_evidence", "the claim has no key terms to look up")
+        return Judgement("no_evidence", NO_KEY_TERMS)
     candidates = _candidates(claim, claim_terms, sources, tuple(banned))
     if not candidates:
-        return Judgement("no_evidence", "no retrieved source sentence to compare it with")
+        return Judgement("no_evidence", NO_SOURCE_SENTENCE)
     related = [c for c in candidates if c.coverage >= RELATED_COVERAGE and c.own > 0]
     if not related:
         best = candidates[0]

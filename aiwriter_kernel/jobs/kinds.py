@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -26,7 +26,7 @@ from aiwriter_kernel.pipelines.summary import SummaryRequest
 
 if TYPE_CHECKING:
     from aiwriter_kernel.jobs.reporter import JobReporter
-    from aiwriter_kernel.workbench import Workbench
+    from aiwriter_kernel.pipelines.events import OnEvent
 
 MAX_BATCH_WORKERS = 4
 
@@ -43,7 +43,19 @@ class BatchJobRequest(BaseModel):
     limit: int | None = Field(default=None, ge=0)
 
 
-Runner = Callable[["Workbench", Any, "JobReporter"], BaseModel]
+class JobHost(Protocol):
+    """What a job runs on: the Workbench (the worker hands it over), as far as the kinds
+    below call it by name. Typed here so the kinds need not import the facade: it imports
+    them, and an import back would close a circle."""
+
+    def outline(self, request: ArticleRequest, *, on_event: OnEvent) -> tuple[int, Any]: ...
+
+    def draft(self, draft_id: int, *, on_event: OnEvent) -> BaseModel: ...
+
+    def batch(self, csv_path: Path, **options: Any) -> BaseModel: ...
+
+
+Runner = Callable[[JobHost, Any, "JobReporter"], BaseModel]
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,7 @@ class JobKind:
     public: bool = True  # offered by POST /api/jobs (batch jobs come from an upload)
 
 
-def _article(wb: Workbench, request: ArticleRequest, reporter: JobReporter) -> BaseModel:
+def _article(wb: JobHost, request: ArticleRequest, reporter: JobReporter) -> BaseModel:
     """Outline, then draft. The outline's draft id is kept as a checkpoint, so an attempt
     after an interruption finishes that draft instead of starting a second one."""
     draft_id = reporter.checkpoint("draft_id")
@@ -64,7 +76,7 @@ def _article(wb: Workbench, request: ArticleRequest, reporter: JobReporter) -> B
     return wb.draft(int(draft_id), on_event=reporter.on_event)
 
 
-def _batch(wb: Workbench, request: BatchJobRequest, reporter: JobReporter) -> BaseModel:
+def _batch(wb: JobHost, request: BatchJobRequest, reporter: JobReporter) -> BaseModel:
     return wb.batch(
         Path(request.csv_path),
         name=request.name,
@@ -75,7 +87,7 @@ def _batch(wb: Workbench, request: BatchJobRequest, reporter: JobReporter) -> Ba
 
 
 def _method(name: str) -> Runner:
-    def run(wb: Workbench, request: Any, reporter: JobReporter) -> BaseModel:
+    def run(wb: JobHost, request: Any, reporter: JobReporter) -> BaseModel:
         return getattr(wb, name)(request, on_event=reporter.on_event)
 
     run.__name__ = name

@@ -18,8 +18,7 @@ from aiwriter_kernel.errors import AIWriterError, NotFoundError
 from aiwriter_kernel.llm.messages import ChatMessage, Completion, GenerationParams
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.llm.gateway import CompletionStream
-    from aiwriter_kernel.workbench import Workbench
+    from aiwriter_kernel.llm.gateway import CompletionStream, ModelGateway
 
 OFFLINE = "offline"
 HF = "hf"
@@ -34,15 +33,15 @@ class ServedModel(BaseModel):
     configured: bool  # one of the configured provider's models (the first is its default)
 
 
-def served_models(workbench: Workbench) -> list[ServedModel]:
+def served_models(gateway: ModelGateway) -> list[ServedModel]:
     """The configured provider's models first, then the offline composer, then the local
     Hugging Face preset when its package is installed. Never raises: a provider that cannot
     be set up (an OpenAI provider without a key) is left out instead of failing the list."""
-    configured = workbench.settings.provider
+    configured = gateway.settings.provider
     found: dict[str, ServedModel] = {}
     for name in _providers_to_offer(configured):
         try:
-            models = workbench.llm.provider(name).models()
+            models = gateway.provider(name).models()
         except AIWriterError:
             continue
         for model in models:
@@ -52,9 +51,9 @@ def served_models(workbench: Workbench) -> list[ServedModel]:
     return list(found.values())
 
 
-def resolve_model(workbench: Workbench, model: str) -> ServedModel:
+def resolve_model(gateway: ModelGateway, model: str) -> ServedModel:
     """The served model named ``model``; ``NotFoundError`` naming the served ones otherwise."""
-    served = served_models(workbench)
+    served = served_models(gateway)
     for candidate in served:
         if candidate.id == model:
             return candidate
@@ -63,38 +62,38 @@ def resolve_model(workbench: Workbench, model: str) -> ServedModel:
 
 
 def chat(
-    workbench: Workbench,
+    gateway: ModelGateway,
     messages: Sequence[ChatMessage],
+    served: ServedModel,
     *,
-    model: str,
     params: GenerationParams | None = None,
+    workspace_id: int | None = None,
 ) -> Completion:
-    """One whole answer from the provider owning ``model``, logged in the caller's workspace."""
-    served = resolve_model(workbench, model)
-    return workbench.llm.complete(
+    """One whole answer from the provider owning ``served``, logged in the caller's workspace."""
+    return gateway.complete(
         messages,
         provider=served.provider,
         model=served.id,
         params=params,
-        workspace_id=workbench.workspace().id,
+        workspace_id=workspace_id,
     )
 
 
 def stream_chat(
-    workbench: Workbench,
+    gateway: ModelGateway,
     messages: Sequence[ChatMessage],
+    served: ServedModel,
     *,
-    model: str,
     params: GenerationParams | None = None,
+    workspace_id: int | None = None,
 ) -> CompletionStream:
     """The same answer as text pieces; nothing is sent until the stream is iterated."""
-    served = resolve_model(workbench, model)
-    return workbench.llm.stream(
+    return gateway.stream(
         messages,
         provider=served.provider,
         model=served.id,
         params=params,
-        workspace_id=workbench.workspace().id,
+        workspace_id=workspace_id,
     )
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import time
 
-from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
+from aiwriter_kernel.compose.composer import OfflineComposer
 from aiwriter_kernel.errors import UnknownProviderError
 from aiwriter_kernel.llm.messages import ChatRequest, Completion
 from aiwriter_kernel.llm.provider import BaseProvider
 from aiwriter_kernel.llm.registry import ProviderConfig
-from aiwriter_kernel.llm.tasks import AnswerTask, SourcePassage, Task
+from aiwriter_kernel.llm.tasks import NO_EVIDENCE, AnswerTask, SourcePassage, Task
 
 MODEL = "composer"
 QUOTED_SOURCE = re.compile(

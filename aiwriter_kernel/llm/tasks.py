@@ -14,6 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from aiwriter_kernel.channels import ChannelName, get
 from aiwriter_kernel.copywriting import CopyFormat, CopyFramework, resolve_framework
 
+# What a writer answers when its sources hold nothing on the task (the offline composer says
+# it; pipelines recognise it from any model and store nothing made up).
+NO_EVIDENCE = "The sources provided do not contain enough evidence to answer this."
+# The verdicts a fact check may give a claim.
+VERDICTS = ("supported", "contradicted", "no_evidence")
+
 
 class SourcePassage(BaseModel):
     """A piece of evidence a task may quote; ``label`` is the citation number ``[label]``."""

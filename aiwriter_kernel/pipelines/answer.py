@@ -11,16 +11,13 @@ kept either: every sentence of an answer rests on a quoted passage.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from aiwriter_kernel.compose.composer import NO_EVIDENCE
-from aiwriter_kernel.llm.tasks import AnswerTask
+from aiwriter_kernel.llm.tasks import NO_EVIDENCE, AnswerTask
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import labels_in
-from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.pipelines.summary import (
     MIN_COVERAGE,
@@ -36,15 +33,7 @@ from aiwriter_kernel.pipelines.summary import (
 from aiwriter_kernel.research.models import SearchFilters
 from aiwriter_kernel.text.sentences import split_sentences
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 REFUSAL = NO_EVIDENCE  # the sentence answer.j2 tells a model to reply with, word for word
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 def _normalised(text: str) -> str:
@@ -97,18 +86,18 @@ class AnswerResult(BaseModel):
 class AnswerPipeline:
     """Answers questions from one workbench's knowledge base."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
-    def run(self, request: QuestionRequest, on_event: OnEvent = _quiet) -> AnswerResult:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: QuestionRequest, on_event: OnEvent = quiet) -> AnswerResult:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         banned = voice.banned_words if voice else ()
         if request.source_ids:
-            require_sources(self.wb, request.source_ids, request.workspace)
+            require_sources(self.context.scope, request.source_ids, request.workspace)
         on_event(PipelineEvent(stage="research", message="searching the knowledge base"))
         filters = SearchFilters(source_ids=tuple(request.source_ids or ()))
-        hits = self.wb.search(
+        hits = self.context.knowledge.search(
             request.question,
             k=request.k,
             workspace=request.workspace,
@@ -126,7 +115,7 @@ class AnswerPipeline:
         selection = selection_from_hits(hits)
         task = AnswerTask(question=request.question, sources=selection.passages, voice=voice)
         on_event(PipelineEvent(stage="generate", message=f"answering from {len(task.sources)}"))
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         on_event(PipelineEvent(stage="check", message="checking the answer's citations"))
         if is_refusal(text):
             reason = "the sources found do not answer the question"
@@ -149,12 +138,11 @@ class AnswerPipeline:
     ) -> AnswerResult:
         """Every question is kept, answered or not, so the history shows what was refused."""
         on_event(PipelineEvent(stage="store", message="saving the answer"))
-        space = self.wb.workspace(request.workspace)
         question = redact(request.question, banned)
         body = cited.markdown if cited else f"_Not answered: {reason}._\n"
-        draft, version = self.wb.db.drafts.create_draft(
-            space.id,
-            kind="answer",
+        draft, version = self.context.drafts.save(
+            "answer",
+            workspace=request.workspace,
             title=question[:300],
             topic=question,
             content=f"# {question}\n\n{body}",
@@ -177,7 +165,7 @@ class AnswerPipeline:
             warnings=warnings,
             draft_id=draft.id,
             version=version.version,
-            provider=request.provider or self.wb.settings.provider,
+            provider=self.context.models.provider_of(request),
         )
 
 

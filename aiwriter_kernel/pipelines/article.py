@@ -13,10 +13,12 @@ the draft that does, each time with a warning.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
+# The plan (evidence grouped and ordered by aspect), its framing (title, coverage sentence,
+# ending) and takeaways are evidence organisation, not a model: both paths share them, so a
+# chat model's outline stage receives the same grouped, ordered evidence as the offline one.
 from aiwriter_kernel.compose.framing import (
     article_title,
     bare_heading,
@@ -29,6 +31,7 @@ from aiwriter_kernel.compose.plan import ArticlePlan, PlannedSection, plan_artic
 from aiwriter_kernel.compose.takeaways import takeaway
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import (
+    NO_EVIDENCE,
     MetaDescriptionTask,
     OutlineTask,
     PlannedGroup,
@@ -44,28 +47,20 @@ from aiwriter_kernel.pipelines.article_models import (
     PipelineEvent,
 )
 from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_in, rewrite_markers
+from aiwriter_kernel.pipelines.context import Knowledge, OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.outline_parser import OutlineParseError, parse_outline
-from aiwriter_kernel.pipelines.personas import load_persona
 from aiwriter_kernel.research.models import SearchHit
 from aiwriter_kernel.text.banned import count_phrase, drop_banned_sentences, find_banned
+from aiwriter_kernel.text.headings import without_headings
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import words
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 SECTION_HITS = 6
 INTRO_WORDS = 60  # the opening paragraph's evidence
 ENDING_WORDS = 25  # a takeaway, per section (four at most)
 LENGTH_TOLERANCE = 0.15
 META_MIN_CHARS, META_MAX_CHARS = 120, 160
-HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 def section_key(section: OutlineSection) -> str:
@@ -141,20 +136,20 @@ def tone_of(request: ArticleRequest, voice: Voice | None) -> str | None:
 class KnowledgeBaseLibrary:
     """The planner's view of one workspace of the knowledge base (``EvidenceLibrary``)."""
 
-    def __init__(self, workbench: Workbench, workspace: str) -> None:
-        self.wb, self.workspace = workbench, workspace
+    def __init__(self, knowledge: Knowledge, workspace: str) -> None:
+        self.knowledge, self.workspace = knowledge, workspace
 
     def search(self, query: str, k: int) -> list[SearchHit]:
-        return self.wb.search(query, k=k, workspace=self.workspace)
+        return self.knowledge.search(query, k=k, workspace=self.workspace)
 
-    def vectors_of(self, chunk_ids):
-        return self.wb.kb.vectors_of(chunk_ids, workspace=self.workspace, owner_id=self.wb.owner_id)
+    def vectors_of(self, chunk_ids: Iterable[str]) -> Any:
+        return self.knowledge.vectors_of(chunk_ids, self.workspace)
 
-    def encode(self, texts):
-        return self.wb.kb.vectors.embedder.encode(list(texts))
+    def encode(self, texts: Sequence[str]) -> Any:
+        return self.knowledge.encode(texts)
 
     def source_text(self, source_id: int) -> str:
-        return self.wb.kb.source_text(source_id)
+        return self.knowledge.source_text(source_id)
 
 
 def body_words(request: ArticleRequest, sections: int) -> int:
@@ -164,8 +159,7 @@ def body_words(request: ArticleRequest, sections: int) -> int:
 
 def prose_words(markdown: str) -> int:
     """Words a reader reads: headings and citation markers left out."""
-    kept = [line for line in markdown.splitlines() if not HEADING_LINE.match(line)]
-    return len(words(CITED.sub("", "\n".join(kept))))
+    return len(words(CITED.sub("", "\n".join(without_headings(markdown)))))
 
 
 def matched_groups(outline: Outline, plan: ArticlePlan | None) -> list[PlannedSection | None]:
@@ -184,25 +178,25 @@ def matched_groups(outline: Outline, plan: ArticlePlan | None) -> list[PlannedSe
 
 
 class ArticlePipeline:
-    """Runs and re-runs the article pipeline for one workbench."""
+    """Runs and re-runs the article pipeline for one owner."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
     # -- stage 1 and 2: research and outline ----------------------------------------------
 
-    def outline(self, request: ArticleRequest, on_event: OnEvent = _quiet) -> tuple[int, Outline]:
+    def outline(self, request: ArticleRequest, on_event: OnEvent = quiet) -> tuple[int, Outline]:
         """Research the topic and plan the article; stored as version 1 (stage "outline").
 
         An unknown persona is a ValidationError before any search; a topic the knowledge
         base does not cover is a ``TopicNotCoveredError`` (unless ``allow_thin``)."""
-        persona = load_persona(self.wb, request.persona, request.workspace)
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         on_event(
             PipelineEvent(stage="research", message=f"searching sources for {request.topic!r}")
         )
         plan = plan_article(
-            KnowledgeBaseLibrary(self.wb, request.workspace),
+            KnowledgeBaseLibrary(self.context.knowledge, request.workspace),
             topic=request.topic,
             keywords=request.keywords,
             style=request.format,
@@ -232,10 +226,9 @@ class ArticlePipeline:
         warnings = list(plan.warnings)
         outline = self._planned(task, request, registry, warnings)
         outline = clean_outline(outline, voice_banned(voice), request.topic, warnings)
-        workspace = self.wb.workspace(request.workspace)
-        draft, _ = self.wb.db.drafts.create_draft(
-            workspace.id,
-            kind=request.format,
+        draft, _ = self.context.drafts.save(
+            request.format,
+            workspace=request.workspace,
             title=outline.title,
             topic=request.topic,
             content=outline.to_markdown(),
@@ -262,7 +255,7 @@ class ArticlePipeline:
         return PlannedGroup(heading=section.heading, points=points, labels=tuple(labels))
 
     def _planned(self, task, request, registry, warnings) -> Outline:
-        completion = self.wb.llm.run_task(task, provider=request.provider, model=request.model)
+        completion = self.context.models.run(task, request)
         valid = {entry.label for entry in registry.sources}
         least = min(2, len(task.plan))
         try:
@@ -275,7 +268,7 @@ class ArticlePipeline:
         except OutlineParseError as error:
             warnings.append(f"the model's outline was unusable ({error}); used the offline one")
             outline = parse_outline(
-                OfflineComposer().run(task),
+                self.context.models.fallback(task),
                 fallback_title=request.topic,
                 valid_labels=valid,
                 min_sections=least,
@@ -292,11 +285,11 @@ class ArticlePipeline:
     # -- stage 3 and 4: sections and review ----------------------------------------------
 
     def draft(
-        self, draft_id: int, *, outline: Outline | None = None, on_event: OnEvent = _quiet
+        self, draft_id: int, *, outline: Outline | None = None, on_event: OnEvent = quiet
     ) -> ArticleResult:
         """Write (or re-write) the draft from its outline; unchanged sections are kept."""
-        stored = self.wb.require_draft(draft_id)
-        versions = self.wb.db.drafts.list_versions(draft_id)
+        stored = self.context.scope.require_draft(draft_id)
+        versions = self.context.scope.drafts.list_versions(draft_id)
         planned = next((v for v in versions if v.stage == "outline"), None)
         if planned is None:
             raise ValidationError(
@@ -305,7 +298,7 @@ class ArticlePipeline:
             )
         latest = versions[-1]
         request = ArticleRequest.model_validate(planned.meta["request"])
-        persona = load_persona(self.wb, request.persona, request.workspace)
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         registry = EvidenceRegistry.model_validate(
             latest.meta.get("evidence", planned.meta["evidence"])
@@ -380,12 +373,12 @@ class ArticlePipeline:
             sources = registry.section_passages(lead)
         else:
             sources = registry.passages(
-                self.wb.search(
+                self.context.knowledge.search(
                     request.topic, k=4, workspace=request.workspace, per_source=request.per_source
                 )
             )
         task = SummaryTask(sources=sources, max_words=INTRO_WORDS, voice=voice)
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         text = "" if text.strip() == NO_EVIDENCE else self._checked(text, task, warnings)
         keyword = request.keywords[0] if request.keywords else None
         headings = [section.heading for section in outline.sections]
@@ -408,7 +401,7 @@ class ArticlePipeline:
             words = group.target_words or words
         else:  # a section the writer added: research it
             query = " ".join([section.heading, *section.points, request.topic])
-            hits = self.wb.search(
+            hits = self.context.knowledge.search(
                 query, k=SECTION_HITS, workspace=request.workspace, per_source=request.per_source
             )
             sources = registry.passages(hits)
@@ -423,7 +416,7 @@ class ArticlePipeline:
             voice=voice,
             planned=group is not None,
         )
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         if text.strip() == NO_EVIDENCE or not text.strip():
             warnings.append(f"no evidence found for section {section.heading!r}")
             return ""
@@ -452,9 +445,8 @@ class ArticlePipeline:
         cleaned, banned = drop_banned_sentences(cleaned, voice_banned(task.voice))
         if banned:
             warnings.append(f"dropped {banned} sentences using a banned word from a section")
-        kept_lines = [line for line in cleaned.splitlines() if not HEADING_LINE.match(line)]
         paragraphs, seen, repeated = [], set(), 0
-        for paragraph in "\n".join(kept_lines).split("\n\n"):
+        for paragraph in "\n".join(without_headings(cleaned)).split("\n\n"):
             sentences = []
             for sentence in split_sentences(paragraph):
                 key = " ".join(CITED.sub("", sentence).lower().split())
@@ -543,7 +535,7 @@ class ArticlePipeline:
         warnings = [*warnings, *self._length_warnings(request, count)]
         description = self._description(request, voice, article, warnings)
         on_event(PipelineEvent(stage="store", message="saving the draft"))
-        version = self.wb.db.drafts.add_version(
+        version = self.context.scope.drafts.add_version(
             draft_id,
             content=markdown,
             stage="draft",
@@ -560,7 +552,7 @@ class ArticlePipeline:
                 "word_count": count,
             },
         )
-        provider = request.provider or self.wb.settings.provider
+        provider = self.context.models.provider_of(request)
         on_event(PipelineEvent(stage="done", message=f"draft {draft_id} v{version.version}"))
         return ArticleResult(
             draft_id=draft_id,
@@ -593,7 +585,7 @@ class ArticlePipeline:
         """The meta description stored with the draft (for its SEO audit and exports)."""
         keyword = request.keywords[0] if request.keywords else None
         task = MetaDescriptionTask(text=article, keyword=keyword, voice=voice)
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         text = " ".join(text.split())
         if not META_MIN_CHARS <= len(text) <= META_MAX_CHARS:
             warnings.append(

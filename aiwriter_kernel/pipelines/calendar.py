@@ -14,19 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from aiwriter_kernel.channels import names as channel_names
-from aiwriter_kernel.compose.composer import NO_EVIDENCE
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask, TitleTask, Voice
+from aiwriter_kernel.llm.tasks import NO_EVIDENCE, SourcePassage, SummaryTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
-from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
@@ -40,9 +39,7 @@ if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.article_models import ArticleRequest, ArticleResult
     from aiwriter_kernel.pipelines.rewrite import RewriteRequest, RewriteResult
     from aiwriter_kernel.store.records import ChunkRecord
-    from aiwriter_kernel.workbench import Workbench
 
-OnEvent = Callable[[PipelineEvent], None]
 DEFAULT_CHANNELS = ["article", "linkedin", "x-thread", "email"]
 MAX_DAYS = 366
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -61,10 +58,6 @@ def _invalid(message: str) -> PydanticCustomError:
     """A validation error whose message is just ``message`` (no "Value error," prefix), so
     the one line a person sees reads cleanly."""
     return PydanticCustomError("calendar_request", message)
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 def _weekday(value: Any) -> int:
@@ -205,12 +198,21 @@ class ContentCalendar(BaseModel):
     provider: str
 
 
-def send_entry(wb: Workbench, entry: CalendarEntry) -> ArticleResult | RewriteResult:
+class EntryWriter(Protocol):
+    """What writes a calendar entry: the Workbench's ``write`` and ``rewrite`` (a calendar
+    plans; writing an entry is the article or rewrite pipeline's work)."""
+
+    def write(self, request: ArticleRequest) -> ArticleResult: ...
+
+    def rewrite(self, request: RewriteRequest) -> RewriteResult: ...
+
+
+def send_entry(writer: EntryWriter, entry: CalendarEntry) -> ArticleResult | RewriteResult:
     """Write the entry: an article through the article pipeline, anything else rewritten for
     its channel."""
     if entry.channel == "article":
-        return wb.write(entry.article_request())
-    return wb.rewrite(entry.rewrite_request())
+        return writer.write(entry.article_request())
+    return writer.rewrite(entry.rewrite_request())
 
 
 # -- dates ------------------------------------------------------------------------------------
@@ -394,11 +396,11 @@ class _Used:
 class CalendarPipeline:
     """Plans one content calendar for a workbench and stores it as a ``calendar`` draft."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
-    def run(self, request: CalendarRequest, on_event: OnEvent = _quiet) -> ContentCalendar:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: CalendarRequest, on_event: OnEvent = quiet) -> ContentCalendar:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona is not None else None
         banned = voice.banned_words if voice is not None else ()
         slots = slot_dates(request.start, request.end, request.weekdays, request.per_week)
@@ -428,7 +430,7 @@ class CalendarPipeline:
         each with its candidate keywords."""
         import numpy as np
 
-        pairs = self.wb.kb.chunk_vectors(workspace=request.workspace, owner_id=self.wb.owner_id)
+        pairs = self.context.knowledge.chunk_vectors(request.workspace)
         if not pairs:
             raise ValidationError(
                 f"the knowledge base ({request.workspace}) is empty: ingest some sources "
@@ -439,7 +441,7 @@ class CalendarPipeline:
         points = _normalised(np.stack([vector for _, vector in pairs]).astype(np.float64))
         assignment = kmeans(points, cluster_count(len(chunks)))
         query = " ".join(filter(None, [request.theme, request.audience]))
-        theme = _normalised(np.asarray(self.wb.kb.vectors.embedder.encode([query]), np.float64))
+        theme = _normalised(np.asarray(self.context.knowledge.encode([query]), np.float64))
         clusters: list[_Cluster] = []
         for number in sorted(set(assignment.tolist())):
             members = np.flatnonzero(assignment == number)
@@ -529,7 +531,7 @@ class CalendarPipeline:
             max_chars=TITLE_MAX_CHARS,
             voice=voice,
         )
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         banned = voice.banned_words if voice is not None else ()
         for line in text.splitlines():
             option = " ".join(LIST_PREFIX.sub("", line).strip().strip("\"'*").split())
@@ -561,7 +563,7 @@ class CalendarPipeline:
         if not passages:
             return None
         task = SummaryTask(sources=passages, max_words=BRIEF_WORDS, voice=voice)
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         if text.strip() == NO_EVIDENCE:
             return None
         banned = voice.banned_words if voice is not None else ()
@@ -571,7 +573,7 @@ class CalendarPipeline:
         return " ".join(split_sentences(clean)[:BRIEF_SENTENCES]).strip() or None
 
     def _source_title(self, source_id: int) -> str:
-        source = self.wb.db.sources.get_source(source_id)
+        source = self.context.scope.sources.get_source(source_id)
         return source.title if source is not None else f"source {source_id}"
 
     # -- storage --------------------------------------------------------------------------
@@ -582,10 +584,9 @@ class CalendarPipeline:
             TopicCluster(label=c.label, chunks=len(c.chunks), relevance=round(c.relevance, 4))
             for c in clusters
         ]
-        workspace = self.wb.workspace(request.workspace)
-        draft, version = self.wb.db.drafts.create_draft(
-            workspace.id,
-            kind="calendar",
+        draft, version = self.context.drafts.save(
+            "calendar",
+            workspace=request.workspace,
             title=f"Content calendar: {request.theme}",
             topic=request.theme,
             content=to_markdown(request, entries),
@@ -608,7 +609,7 @@ class CalendarPipeline:
             warnings=warnings,
             draft_id=draft.id,
             version=version.version,
-            provider=request.provider or self.wb.settings.provider,
+            provider=self.context.models.provider_of(request),
         )
 
 

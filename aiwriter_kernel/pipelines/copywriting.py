@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from aiwriter_kernel.compose.copywriting import compose_copy, fit_sentence
 from aiwriter_kernel.copywriting import (
     CopyFormat,
     CopyFramework,
@@ -29,17 +27,14 @@ from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import CopyTask, SourcePassage, Voice
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
-from aiwriter_kernel.pipelines.personas import load_persona
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import words
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 TOPIC_HITS = 8
 # A line that opens a labelled block: "Attention: ...", "**Attention:** ...", "- Proof: ...".
 # Its runs of spaces are possessive (\s*+): two plain \s* around an optional part split a
@@ -51,10 +46,6 @@ LABEL_LINE = re.compile(
 # The bold section labels of stored copy ("**Problem:** ..."), so copy can be rewritten.
 BOLD_LABEL = re.compile(r"^\*\*[^*\n]{1,40}:\*\*\s*", re.MULTILINE)
 REFERENCES = re.compile(r"^#{1,6}\s*References\s*$", re.MULTILINE | re.IGNORECASE)
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 # -- the request and the result --------------------------------------------------------------
@@ -195,7 +186,7 @@ def trim_to(text: str, limit: int) -> str:
         if len(" ".join([*kept, sentence])) > limit:
             break
         kept.append(sentence)
-    return " ".join(kept) if kept else fit_sentence(text, limit)
+    return " ".join(kept) if kept else fit(text, limit)
 
 
 def _sentence_key(sentence: str) -> str:
@@ -206,8 +197,15 @@ def _sentence_key(sentence: str) -> str:
 class CopyRepair:
     """Turns one answer into exactly the framework's sections, recording every repair."""
 
-    def __init__(self, task: CopyTask, limits: CopyLimits, warnings: list[str]) -> None:
+    def __init__(
+        self,
+        task: CopyTask,
+        limits: CopyLimits,
+        warnings: list[str],
+        offline: Callable[[CopyTask], str],
+    ) -> None:
         self.task = task
+        self.offline = offline  # the offline writer's copy, asked through the gateway
         self.limits = limits
         self.warnings = warnings
         self.banned = task.voice.banned_words if task.voice else ()
@@ -254,7 +252,7 @@ class CopyRepair:
     def _filled(self, label: str, *, missing: bool) -> str:
         """The offline composer's version of the section, when it has one."""
         if self._offline is None:
-            self._offline, _ = parse_copy(compose_copy(self.task), self.task.framework)
+            self._offline, _ = parse_copy(self.offline(self.task), self.task.framework)
         fresh = self._unused(label, self._offline.get(label, ""))
         fresh, _ = drop_banned_sentences(fresh, self.banned)
         if fresh:
@@ -322,11 +320,11 @@ def to_markdown(sections: list[CopySection]) -> str:
 class CopyPipeline:
     """Writes, repairs, checks and stores copy for one workbench."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
-    def run(self, request: CopyRequest, on_event: OnEvent = _quiet) -> CopyResult:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: CopyRequest, on_event: OnEvent = quiet) -> CopyResult:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         banned = voice.banned_words if voice else ()
         framework = request.copy_framework
@@ -344,11 +342,12 @@ class CopyPipeline:
             voice=voice,
         )
         on_event(PipelineEvent(stage="generate", message=f"writing {framework.name} copy"))
-        answer = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        answer = self.context.models.text(task, request)
         on_event(PipelineEvent(stage="check", message="checking sections, limits, banned words"))
         limits = framework.limits(request.format, request.max_chars)
         warnings: list[str] = []
-        texts = CopyRepair(task, limits, warnings).sections(answer)
+        repair = CopyRepair(task, limits, warnings, self.context.models.fallback)
+        texts = repair.sections(answer)
         sections = [
             CopySection(label=label, text=texts[label], chars=len(texts[label]))
             for label in framework.labels
@@ -370,7 +369,7 @@ class CopyPipeline:
             citations=citations,
             reason=reason,
             warnings=warnings,
-            provider=request.provider or self.wb.settings.provider,
+            provider=self.context.models.provider_of(request),
             draft_id=0,
             version=0,
         )
@@ -386,7 +385,7 @@ class CopyPipeline:
             return self._draft_text(request.draft_id), (), []
         on_event(PipelineEvent(stage="research", message=f"searching for {request.topic!r}"))
         query = " ".join(part for part in (request.topic, request.keyword) if part)
-        hits = self.wb.search(query, k=TOPIC_HITS, workspace=request.workspace)
+        hits = self.context.knowledge.search(query, k=TOPIC_HITS, workspace=request.workspace)
         if not hits:
             raise ValidationError(
                 f"the knowledge base ({request.workspace}) has no sources on {request.topic!r}: "
@@ -398,8 +397,8 @@ class CopyPipeline:
 
     def _draft_text(self, draft_id: int) -> str:
         """A stored draft's latest text, without its reference list."""
-        self.wb.require_draft(draft_id)
-        content = self.wb.version(draft_id).content
+        self.context.scope.require_draft(draft_id)
+        content = self.context.scope.version(draft_id).content
         content = BOLD_LABEL.sub("", REFERENCES.split(content, maxsplit=1)[0]).strip()
         if not content:
             raise ValidationError(f"draft {draft_id} is empty: there is nothing to write from")
@@ -420,10 +419,9 @@ class CopyPipeline:
             for name, value in request.model_dump(mode="json", exclude={"text"}).items()
             if not (isinstance(value, str) and find_banned(value, banned))
         }
-        workspace = self.wb.workspace(request.workspace)
-        draft, version = self.wb.db.drafts.create_draft(
-            workspace.id,
-            kind=f"copy:{framework.key}",
+        draft, version = self.context.drafts.save(
+            f"copy:{framework.key}",
+            workspace=request.workspace,
             title=title,
             topic=topic or offer or framework.title,
             content=result.markdown,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from aiwriter_kernel.pipelines.exports import render_html, slugify
+from aiwriter_kernel.pipelines.exports import file_slug, render_html
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -46,7 +46,7 @@ def export_markdown(markdown: str, title: str, fmt: str, *, stem: str) -> Export
     else:
         content = render_docx(markdown, title)
     return ExportedDraft(
-        filename=f"{slugify(title)}-{stem}.{fmt}", media_type=MEDIA_TYPES[fmt], content=content
+        filename=f"{file_slug(title)}-{stem}.{fmt}", media_type=MEDIA_TYPES[fmt], content=content
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from aiwriter_kernel.pipelines.article_models import ArticleResult
+from aiwriter_kernel.text.slugs import slugify
+
+FILE_SLUG_CHARS = 60
 
 
 class ExportedFiles(BaseModel):
@@ -19,9 +21,9 @@ class ExportedFiles(BaseModel):
     analysis: Path
 
 
-def slugify(text: str, limit: int = 60) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "draft"
+def file_slug(title: str) -> str:
+    """The start of an exported file's name: the title's slug, "draft" when it has none."""
+    return slugify(title, FILE_SLUG_CHARS) or "draft"
 
 
 def render_html(markdown: str, title: str) -> str:
@@ -54,7 +56,7 @@ def export_text(
 ) -> ExportedFiles:
     """Write ``<name>.md``, ``<name>.html`` and ``analysis.json`` under
     ``exports/<slug>-<draft id>/``, overwriting that draft's earlier export."""
-    folder = exports_dir / f"{slugify(title)}-{draft_id}"
+    folder = exports_dir / f"{file_slug(title)}-{draft_id}"
     folder.mkdir(parents=True, exist_ok=True)
     files = ExportedFiles(
         folder=folder,

@@ -12,24 +12,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aiwriter_kernel.compose.composer import OfflineComposer, fit
-from aiwriter_kernel.compose.fact_check import VERDICTS, judge, locate
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.llm.tasks import ClaimsTask, SourcePassage, VerdictTask, Voice
+from aiwriter_kernel.llm.tasks import VERDICTS, ClaimsTask, SourcePassage, VerdictTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
-from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import find_banned
+from aiwriter_kernel.text.claims import unsourced_reason
+from aiwriter_kernel.text.cut import fit
+from aiwriter_kernel.text.quotes import locate
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 Verdict = Literal["supported", "contradicted", "no_evidence"]
 WEB_RESULTS = 3
 MIN_QUOTE_WORDS = 3
@@ -38,10 +35,6 @@ NO_CLAIMS = (
     "no checkable claims: the text states no figures, dates, names, comparisons or causes "
     "a source could confirm (questions, instructions, opinions and headings are not checked)"
 )
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 # -- the request and the result --------------------------------------------------------------
@@ -210,13 +203,12 @@ class _PassageLabels:
 class FactCheckPipeline:
     """Checks a text's claims against one workbench's knowledge base."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
-        self.composer = OfflineComposer()
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
         self.web_on = False  # set per run; turned off when the web proves unavailable
 
-    def run(self, request: FactCheckRequest, on_event: OnEvent = _quiet) -> FactCheckResult:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: FactCheckRequest, on_event: OnEvent = quiet) -> FactCheckResult:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         text, title = self._text(request)
         warnings: list[str] = []
@@ -244,8 +236,8 @@ class FactCheckPipeline:
         if request.text is not None:
             first = request.text.strip().splitlines()[0].lstrip("# ").strip()
             return request.text, fit(first, 60)
-        draft = self.wb.require_draft(request.draft_id)
-        stored = self.wb.version(request.draft_id)
+        draft = self.context.scope.require_draft(request.draft_id)
+        stored = self.context.scope.version(request.draft_id)
         if not stored.content.strip():
             raise ValidationError(f"draft {request.draft_id} is empty: there is nothing to check")
         return stored.content, f"draft {request.draft_id}, {draft.title}"
@@ -254,12 +246,12 @@ class FactCheckPipeline:
         self, text: str, request: FactCheckRequest, voice: Voice | None, warnings: list[str]
     ) -> list[str]:
         task = ClaimsTask(text=text, max_claims=request.max_claims, voice=voice)
-        answer = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        answer = self.context.models.text(task, request)
         try:
             return parse_claims(answer, request.max_claims)
         except FactCheckParseError as error:
             warnings.append(f"the model's claim list was unusable ({error}); used the offline one")
-            return parse_claims(self.composer.run(task), request.max_claims)
+            return parse_claims(self.context.models.fallback(task), request.max_claims)
 
     def _passages(
         self,
@@ -269,7 +261,7 @@ class FactCheckPipeline:
         warnings: list[str],
     ) -> tuple[SourcePassage, ...]:
         """One passage per retrieved chunk (and web snippet), numbered for the report."""
-        hits = self.wb.search(claim, k=request.k, workspace=request.workspace)
+        hits = self.context.knowledge.search(claim, k=request.k, workspace=request.workspace)
         passages = [
             SourcePassage(
                 label=labels(f"chunk:{hit.chunk_id}"),
@@ -293,7 +285,7 @@ class FactCheckPipeline:
         from aiwriter_kernel.research.web.search import WebSearchUnavailable
 
         try:
-            results = self.wb.web_search(claim, max_results=WEB_RESULTS)
+            results = self.context.knowledge.web_search(claim, max_results=WEB_RESULTS)
         except WebSearchUnavailable as error:
             self.web_on = False
             warnings.append(f"{error}; checked against the knowledge base only")
@@ -319,9 +311,9 @@ class FactCheckPipeline:
     ) -> ClaimCheck:
         banned = voice.banned_words if voice else ()
         if not passages:
-            return ClaimCheck(claim=claim, verdict="no_evidence", reason=judge(claim, ()).reason)
+            return ClaimCheck(claim=claim, verdict="no_evidence", reason=unsourced_reason(claim))
         task = VerdictTask(claim=claim, sources=passages, voice=voice)
-        answer = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        answer = self.context.models.text(task, request)
         try:
             parsed = parse_verdict(answer, passages, banned)
         except FactCheckParseError as error:
@@ -329,7 +321,7 @@ class FactCheckPipeline:
                 f"the model's verdict on {fit(claim, 60)!r} was unusable ({error}); "
                 "used the offline judgement"
             )
-            parsed = parse_verdict(self.composer.run(task), passages, banned)
+            parsed = parse_verdict(self.context.models.fallback(task), passages, banned)
         evidence = None
         if parsed.passage is not None and parsed.quote is not None:
             evidence = Evidence(
@@ -374,7 +366,7 @@ class FactCheckPipeline:
     ) -> FactCheckResult:
         title = f"Fact check: {title}" if title else "Fact check"
         counts = {verdict: sum(1 for c in checks if c.verdict == verdict) for verdict in VERDICTS}
-        provider = request.provider or self.wb.settings.provider
+        provider = self.context.models.provider_of(request)
         result = FactCheckResult(
             claims=checks,
             counts=counts,
@@ -386,10 +378,9 @@ class FactCheckPipeline:
             provider=provider,
         )
         on_event(PipelineEvent(stage="store", message="saving the fact check"))
-        workspace = self.wb.workspace(request.workspace)
-        draft, version = self.wb.db.drafts.create_draft(
-            workspace.id,
-            kind="fact-check",
+        draft, version = self.context.drafts.save(
+            "fact-check",
+            workspace=request.workspace,
             title=title,
             topic=title.removeprefix("Fact check: "),
             content=result.to_markdown(title),

@@ -11,8 +11,7 @@ with a warning for each repair. The source draft is never changed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -25,22 +24,17 @@ from aiwriter_kernel.channels import (
     resolve_channel,
 )
 from aiwriter_kernel.channels.common import normalize_hashtag
-from aiwriter_kernel.compose.composer import NO_EVIDENCE, OfflineComposer
-from aiwriter_kernel.errors import AIWriterError, NotFoundError, ValidationError
-from aiwriter_kernel.llm.tasks import RewriteTask, SummaryTask, Voice
+from aiwriter_kernel.errors import AIWriterError, ValidationError
+from aiwriter_kernel.llm.tasks import NO_EVIDENCE, RewriteTask, SummaryTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import MARKER, labels_in
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
-from aiwriter_kernel.pipelines.personas import load_persona
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.pipelines.summary import missing_terms, redact
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
 from aiwriter_kernel.text.sentences import find_headings
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 TOPIC_HITS = 8  # passages researched for a topic
 TOPIC_WORDS = 250  # the summary of the evidence a topic's post is written from
 MIN_COVERAGE = 0.5  # share of the topic's words a passage must use to count as about it
@@ -48,10 +42,6 @@ MIN_MAX_CHARS = 100  # below this no channel's shape fits
 TITLE_CHARS = 120
 REFERENCES = re.compile(r"^\s{0,3}#{1,6}\s*(references|sources)\s*$", re.IGNORECASE | re.MULTILINE)
 FIRST_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+)$", re.MULTILINE)  # see find_headings
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 # -- the request and the result --------------------------------------------------------------
@@ -161,11 +151,11 @@ class Material(BaseModel):
 class RewritePipeline:
     """Rewrites material for one channel of one workbench."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
-    def run(self, request: RewriteRequest, on_event: OnEvent = _quiet) -> RewriteResult:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: RewriteRequest, on_event: OnEvent = quiet) -> RewriteResult:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         banned = voice.banned_words if voice else ()
         if request.keyword and find_banned(request.keyword, banned):
@@ -183,7 +173,7 @@ class RewritePipeline:
             voice=voice,
         )
         on_event(PipelineEvent(stage="generate", message=f"rewriting for {request.channel}"))
-        output = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        output = self.context.models.text(task, request)
         on_event(PipelineEvent(stage="check", message=f"enforcing the {request.channel} limits"))
         parts = self._parsed(task, output, warnings)
         parts = without_banned(parts, banned, warnings)
@@ -216,11 +206,8 @@ class RewritePipeline:
     def _from_draft(self, request: RewriteRequest, on_event) -> Material:
         """The draft's latest version without its reference list; the sources it cites."""
         on_event(PipelineEvent(stage="research", message=f"reading draft {request.draft_id}"))
-        draft = self.wb.db.drafts.get_draft(request.draft_id or 0)
-        space = self.wb.workspace(request.workspace)
-        if draft is None or draft.workspace_id != space.id:
-            raise NotFoundError(f"there is no draft {request.draft_id} in {request.workspace!r}")
-        latest = self.wb.db.drafts.get_version(draft.id)
+        draft = self.context.scope.draft_in(request.draft_id, request.workspace)
+        latest = self.context.scope.drafts.get_version(draft.id)
         text = REFERENCES.split(latest.content, maxsplit=1)[0].strip() if latest else ""
         if not MARKER.sub("", text).strip():
             raise ValidationError(f"draft {draft.id} has no text to rewrite yet")
@@ -240,7 +227,9 @@ class RewritePipeline:
         topic = request.topic or ""
         on_event(PipelineEvent(stage="research", message=f"searching sources for {topic!r}"))
         query = " ".join(part for part in (topic, request.keyword) if part)
-        hits = self.wb.search(query, k=TOPIC_HITS, workspace=request.workspace, diversify=True)
+        hits = self.context.knowledge.search(
+            query, k=TOPIC_HITS, workspace=request.workspace, diversify=True
+        )
         relevant = [h for h in hits if missing_terms(topic, [h.text])[1] >= MIN_COVERAGE]
         if not relevant:
             raise ValidationError(
@@ -251,7 +240,7 @@ class RewritePipeline:
         passages = registry.passages(relevant)
         task = SummaryTask(sources=passages, max_words=TOPIC_WORDS, voice=voice)
         on_event(PipelineEvent(stage="generate", message="summarising the evidence"))
-        summary = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        summary = self.context.models.text(task, request)
         banned = voice.banned_words if voice else ()
         summary, dropped = drop_banned_sentences(summary.strip(), banned)
         if not summary.strip() or summary.strip() == NO_EVIDENCE:
@@ -274,22 +263,20 @@ class RewritePipeline:
 
     # -- checking --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _parsed(task: RewriteTask, output: str, warnings: list[str]) -> Parts:
+    def _parsed(self, task: RewriteTask, output: str, warnings: list[str]) -> Parts:
         """The model's output in the channel's parts; the offline composer's when the model
         gave nothing usable (said so in a warning)."""
         channel = get(task.channel)
         parts = channel.parse(output)
         if parts.is_empty():
             warnings.append("the model's rewrite was empty; used the offline rewrite")
-            parts = channel.parse(OfflineComposer().run(task))
+            parts = channel.parse(self.context.models.fallback(task))
         return parts
 
     # -- storing ---------------------------------------------------------------------------------
 
     def _store(self, request, material: Material, parts, checks, warnings, banned, on_event):
         on_event(PipelineEvent(stage="store", message="saving the rewrite"))
-        space = self.wb.workspace(request.workspace)
         title = redact(material.title, banned) or request.channel
         sources = [
             SourceRef(title=redact(s.title, banned), origin=redact(s.origin, banned))
@@ -299,9 +286,9 @@ class RewritePipeline:
         for field in ("text", "topic"):
             if stored_request[field] is not None:
                 stored_request[field] = redact(stored_request[field], banned)
-        draft, version = self.wb.db.drafts.create_draft(
-            space.id,
-            kind=f"rewrite:{request.channel}",
+        draft, version = self.context.drafts.save(
+            f"rewrite:{request.channel}",
+            workspace=request.workspace,
             title=title,
             topic=redact(material.topic, banned),
             content=parts.render(),
@@ -328,7 +315,7 @@ class RewritePipeline:
             warnings=warnings,
             sources=sources,
             source_draft_id=material.source_draft_id,
-            provider=request.provider or self.wb.settings.provider,
+            provider=self.context.models.provider_of(request),
         )
 
 

@@ -15,29 +15,26 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aiwriter_kernel.compose.composer import OfflineComposer, fit
-from aiwriter_kernel.errors import NotFoundError, ValidationError
+from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import MetaDescriptionTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED
-from aiwriter_kernel.pipelines.personas import load_persona
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, quiet
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.text.banned import find_banned
+from aiwriter_kernel.text.cut import fit
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.sentences import find_headings, split_sentences, strip_markdown
+from aiwriter_kernel.text.slugs import APOSTROPHES, slugify
 from aiwriter_kernel.text.words import STOP_WORDS
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 TITLE_MAX = 60
 DESCRIPTION_MIN, DESCRIPTION_MAX = 120, 160
 HEADLINE_MAX = 110  # schema.org Article headline, as Google reads it
@@ -47,10 +44,6 @@ REFERENCES = re.compile(r"^\s{0,3}#{1,6}\s+(references|sources)\s*$", re.I | re.
 H1 = re.compile(r"^\s{0,3}#\s+(.+)$", re.MULTILINE)  # closing hashes: find_headings
 LIST_PREFIX = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|title\s*\d*\s*:|meta description\s*:)\s*", re.I)
 TITLE_BREAKS = (": ", " \u2014 ", " \u2013 ", " - ", " | ")  # colon, dashes, bar
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 def _absolute_url(value: str | None) -> str | None:
@@ -157,7 +150,7 @@ def make_slug(text: str, limit: int = SLUG_MAX) -> str:
     """Lowercase ASCII words joined by hyphens, without stop words (unless nothing else is
     left), cut at a word so it is at most ``limit`` characters."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    tokens = re.findall(r"[a-z0-9]+", re.sub(r"['\u2019]", "", ascii_text.lower()))
+    tokens = [t for t in slugify(APOSTROPHES.sub("", ascii_text)).split("-") if t]
     tokens = [t for t in tokens if t not in STOP_WORDS] or tokens
     slug = ""
     for token in tokens:
@@ -221,11 +214,11 @@ def iso(moment: datetime | None) -> str | None:
 class SeoMetadataPipeline:
     """Describes drafts and texts of one workbench for search engines and social cards."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
-    def run(self, request: SeoMetadataRequest, on_event: OnEvent = _quiet) -> SeoMetadata:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: SeoMetadataRequest, on_event: OnEvent = quiet) -> SeoMetadata:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         banned = voice.banned_words if voice else ()
         refuse_banned_inputs(request, banned)
@@ -260,7 +253,7 @@ class SeoMetadataPipeline:
             draft_id=0,
             version=0,
             source_draft_id=document.source_draft_id,
-            provider=request.provider or self.wb.settings.provider,
+            provider=self.context.models.provider_of(request),
         )
         return self._store(request, headline, unsaved, on_event)
 
@@ -271,11 +264,8 @@ class SeoMetadataPipeline:
         draft also gives its title and its times (published: created; modified: latest)."""
         if request.draft_id is None:
             return _document_from(request.markdown or "", fallback_title="")
-        draft = self.wb.db.drafts.get_draft(request.draft_id)
-        space = self.wb.workspace(request.workspace)
-        if draft is None or draft.workspace_id != space.id:
-            raise NotFoundError(f"there is no draft {request.draft_id} in {request.workspace!r}")
-        latest = self.wb.db.drafts.get_version(draft.id)
+        draft = self.context.scope.draft_in(request.draft_id, request.workspace)
+        latest = self.context.scope.drafts.get_version(draft.id)
         if latest is None or not latest.content.strip():
             raise ValidationError(f"draft {draft.id} has no text to describe yet")
         document = _document_from(latest.content, fallback_title=draft.title)
@@ -290,7 +280,7 @@ class SeoMetadataPipeline:
     # -- titles and descriptions -------------------------------------------------------------
 
     def _run(self, request: SeoMetadataRequest, task: TitleTask | MetaDescriptionTask):
-        return self.wb.llm.run_task(task, provider=request.provider, model=request.model)
+        return self.context.models.run(task, request)
 
     def _titles(self, request, text: str, voice: Voice | None, warnings: list[str]) -> list[str]:
         """The model's title options that pass the checks, topped up with the composer's when
@@ -307,7 +297,7 @@ class SeoMetadataPipeline:
         titles = checked_titles(answer_lines(completion.text), keyword, banned, warnings)
         if len(titles) < request.count and completion.provider != "offline":
             extra = checked_titles(
-                OfflineComposer().run(task).splitlines(), keyword, banned, [], taken=titles
+                self.context.models.fallback(task).splitlines(), keyword, banned, [], taken=titles
             )
             added = extra[: request.count - len(titles)]
             if added:
@@ -338,7 +328,9 @@ class SeoMetadataPipeline:
         banned = voice.banned_words if voice else ()
         found = checked_descriptions(answer_lines(completion.text), banned, warnings)
         if not found and completion.provider != "offline":
-            found = checked_descriptions(OfflineComposer().run(task).splitlines(), banned, [])
+            found = checked_descriptions(
+                self.context.models.fallback(task).splitlines(), banned, []
+            )
             if found:
                 warnings.append("used a description taken from the text instead of the model's")
         if not found:
@@ -398,11 +390,10 @@ class SeoMetadataPipeline:
 
     def _store(self, request, headline: str, unsaved: SeoMetadata, on_event) -> SeoMetadata:
         on_event(PipelineEvent(stage="store", message="saving the metadata"))
-        space = self.wb.workspace(request.workspace)
         fields = unsaved.model_dump(mode="json", exclude={"draft_id", "version"})
-        draft, version = self.wb.db.drafts.create_draft(
-            space.id,
-            kind="seo-metadata",
+        draft, version = self.context.drafts.save(
+            "seo-metadata",
+            workspace=request.workspace,
             title=f"SEO metadata: {headline}"[:300],
             topic=request.keyword or headline,
             content=report(headline, unsaved),

@@ -11,39 +11,29 @@ cited text below are shared with the question-answering pipeline (answer.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aiwriter_kernel.compose.composer import NO_EVIDENCE
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.llm.tasks import SourcePassage, SummaryTask
+from aiwriter_kernel.llm.tasks import NO_EVIDENCE, SourcePassage, SummaryTask
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
 from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_in, rewrite_markers
+from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, Scope, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
-from aiwriter_kernel.pipelines.personas import load_persona
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
 from aiwriter_kernel.research.models import SearchFilters, SearchHit
 from aiwriter_kernel.store.records import SourceRecord
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.text.headings import without_headings
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import content_words, stem
 
-if TYPE_CHECKING:
-    from aiwriter_kernel.workbench import Workbench
-
-OnEvent = Callable[[PipelineEvent], None]
 QUERY_HITS = 8  # passages a query selects
 PROMPT_CHARS = 30_000  # of source text quoted in one summary prompt, shared by the sources
 MIN_SOURCE_CHARS = 2_000  # each source chosen by id gets at least this much of the budget
 MIN_COVERAGE = 0.5  # share of a query's terms the selected passages must mention
 REDACTED = "[redacted]"
-HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
-
-
-def _quiet(event: PipelineEvent) -> None:
-    """The default listener: nobody is watching."""
 
 
 def clean_ids(ids: list[int] | None) -> list[int] | None:
@@ -138,12 +128,12 @@ def selection_from_hits(hits: Sequence[SearchHit]) -> Selection:
     )
 
 
-def require_sources(wb: Workbench, ids: Iterable[int], workspace: str) -> list[SourceRecord]:
+def require_sources(scope: Scope, ids: Iterable[int], workspace: str) -> list[SourceRecord]:
     """The sources of these ids in ``workspace``; a ``NotFoundError`` names any missing one."""
-    space = wb.workspace(workspace)
+    space = scope.workspace(workspace)
     found = []
     for source_id in ids:
-        source = wb.db.sources.get_source(source_id)
+        source = scope.sources.get_source(source_id)
         if source is None or source.workspace_id != space.id:
             raise NotFoundError(f"there is no source {source_id} in workspace {workspace!r}")
         found.append(source)
@@ -182,7 +172,7 @@ def checked_prose(
     invented: list[int] = []
     unsupported = 0
     paragraphs = []
-    lines = [line for line in text.strip().splitlines() if not HEADING_LINE.match(line)]
+    lines = without_headings(text.strip())
     for paragraph in "\n".join(lines).split("\n\n"):
         kept = []
         for sentence in split_sentences(paragraph):
@@ -235,11 +225,11 @@ def word_count(text: str) -> int:
 class SummaryPipeline:
     """Summarises sources of one workbench."""
 
-    def __init__(self, workbench: Workbench) -> None:
-        self.wb = workbench
+    def __init__(self, context: PipelineContext) -> None:
+        self.context = context
 
-    def run(self, request: SummaryRequest, on_event: OnEvent = _quiet) -> SummaryResult:
-        persona = load_persona(self.wb, request.persona, request.workspace)
+    def run(self, request: SummaryRequest, on_event: OnEvent = quiet) -> SummaryResult:
+        persona = self.context.scope.persona(request.persona, request.workspace)
         voice = persona.voice() if persona else None
         banned = voice.banned_words if voice else ()
         on_event(PipelineEvent(stage="research", message="selecting sources"))
@@ -248,7 +238,7 @@ class SummaryPipeline:
         task = SummaryTask(sources=selection.passages, max_words=request.max_words, voice=voice)
         message = f"summarising {len(task.sources)} sources"
         on_event(PipelineEvent(stage="generate", message=message))
-        text = self.wb.llm.run_task(task, provider=request.provider, model=request.model).text
+        text = self.context.models.text(task, request)
         on_event(PipelineEvent(stage="check", message="checking citations and length"))
         reason = None
         if text.strip() == NO_EVIDENCE or not text.strip():
@@ -264,11 +254,11 @@ class SummaryPipeline:
     # -- choosing what to summarise ------------------------------------------------------------
 
     def _select(self, request: SummaryRequest) -> Selection:
-        sources = require_sources(self.wb, request.source_ids, request.workspace)
+        sources = require_sources(self.context.scope, request.source_ids, request.workspace)
         if request.query is None:
             return self._whole(sources)
         filters = SearchFilters(source_ids=tuple(request.source_ids)) if sources else None
-        hits = self.wb.search(
+        hits = self.context.knowledge.search(
             request.query, k=QUERY_HITS, workspace=request.workspace, filters=filters
         )
         where = "those sources" if sources else f"the knowledge base ({request.workspace})"
@@ -287,7 +277,7 @@ class SummaryPipeline:
         budget = max(MIN_SOURCE_CHARS, PROMPT_CHARS // len(sources))
         passages, citations, warnings = [], {}, []
         for source in sources:
-            text = self.wb.db.sources.get_source_text(source.id)
+            text = self.context.scope.sources.get_source_text(source.id)
             quoted = leading(text, budget)
             if not quoted.strip():
                 warnings.append(f"source {source.id} ({source.title}) has no text; skipped")
@@ -300,7 +290,7 @@ class SummaryPipeline:
             label = len(passages) + 1
             chunks = [
                 chunk.id
-                for chunk in self.wb.db.sources.get_chunks(source.id)
+                for chunk in self.context.scope.sources.get_chunks(source.id)
                 if chunk.start_offset < len(quoted)
             ]
             passages.append(
@@ -346,13 +336,12 @@ class SummaryPipeline:
 
     def _store(self, request, selection, cited: CitedText, reason, warnings, banned, on_event):
         on_event(PipelineEvent(stage="store", message="saving the summary"))
-        space = self.wb.workspace(request.workspace)
         names = ", ".join(dict.fromkeys(p.title for p in selection.passages))
         title = redact(f"Summary: {request.query or names}", banned)[:300]
         content = cited.markdown or f"_{reason}_\n"
-        draft, version = self.wb.db.drafts.create_draft(
-            space.id,
-            kind="summary",
+        draft, version = self.context.drafts.save(
+            "summary",
+            workspace=request.workspace,
             title=title,
             topic=redact(request.query or names, banned),
             content=content,
@@ -375,7 +364,7 @@ class SummaryPipeline:
             warnings=warnings,
             draft_id=draft.id,
             version=version.version,
-            provider=request.provider or self.wb.settings.provider,
+            provider=self.context.models.provider_of(request),
         )
 
 

@@ -37,7 +37,7 @@ BOUNDARY = re.compile(
     r"|\n[ \t\r]*\n"  # a blank line
     r"|\n(?=[ \t]{0,3}(?:#{1,6}[ \t]|[-*+][ \t]|\d{1,9}[.)][ \t]|>|```|~~~|\|)))"  # a block starts
 )
-HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\n]*")  # Markdown: "## Methods"
+MARKDOWN_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\n]*")  # a whole heading line: "## Methods"
 OPENERS = "\"'\u201c\u2018([\u00bf\u00a1*_"
 ABBREVIATION_WINDOW = max(map(len, ABBREVIATIONS)) + 2  # room for an opening bracket
 WHITESPACE = (" ", "\n", "\t", "\r", "\f", "\v")
@@ -139,7 +139,7 @@ def _cut(text: str, match: re.Match[str]) -> tuple[int, int | None]:
 
 def _take_heading(text: str, at: int, segments: list[tuple[int, int, int]], position: int) -> int:
     """Record a heading line starting at ``at``, if any; return where the next segment starts."""
-    heading = HEADING_LINE.match(text, at)
+    heading = MARKDOWN_HEADING.match(text, at)
     if heading is None:
         return position
     if segments:

@@ -1,7 +1,7 @@
 """Personas (brand voices) of a workspace, kept by name.
 
 The repository stores a persona's fields as given; what they mean and how they are
-validated belongs to ``aiwriter_kernel.pipelines.personas``.
+validated belongs to ``aiwriter_kernel.personas``.
 """
 
 from __future__ import annotations

@@ -1,2 +1,3 @@
-"""Plain-text building blocks shared by the offline composer and the analysis: sentences,
-words, term weights and key phrases. Pure Python, fast, deterministic."""
+"""Plain-text building blocks shared by the offline composer, the pipelines and the analysis:
+sentences, words, term weights, key phrases, slugs, heading lines, cutting to a length,
+finding a quote, and what every claim rule shares. Pure Python, fast, deterministic."""

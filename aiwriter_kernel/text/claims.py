@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 
-from aiwriter_kernel.text.words import words
+from aiwriter_kernel.text.words import terms, words
 
 MIN_CLAIM_WORDS = 4
+NO_KEY_TERMS = "the claim has no key terms to look up"
+NO_SOURCE_SENTENCE = "no retrieved source sentence to compare it with"
 
 MONTHS = frozenset(
     """january february march april may june july august september october november
@@ -137,3 +139,8 @@ def checkable_features(sentence: str) -> list[str]:
 def claim_features(sentence: str) -> list[str]:
     """What makes ``sentence`` a claim; empty when it is not one."""
     return [] if skip_reason(sentence) else checkable_features(sentence)
+
+
+def unsourced_reason(claim: str) -> str:
+    """Why ``claim`` has no evidence when no passage was retrieved for it."""
+    return NO_SOURCE_SENTENCE if terms(claim) else NO_KEY_TERMS

@@ -13,7 +13,7 @@ from aiwriter_kernel.analysis.figures import GOOD, POOR
 from aiwriter_kernel.analysis.markup import prose
 from aiwriter_kernel.analysis.readability import offline_textstat
 from aiwriter_kernel.errors import ValidationError
-from aiwriter_kernel.pipelines.personas import Persona
+from aiwriter_kernel.personas import Persona
 
 # Sentences of 4, 6 and 12 words: 22 words, mean 7.33.
 THREE = (

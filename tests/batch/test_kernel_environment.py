@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiwriter_kernel import Workbench
 from aiwriter_kernel.batch.runner import BatchRunner
+from aiwriter_kernel.batch.scope import BatchScope
 
 
 def test_kernels_get_the_home_and_model_choice_but_no_key(tmp_path: Path) -> None:
@@ -16,7 +17,7 @@ def test_kernels_get_the_home_and_model_choice_but_no_key(tmp_path: Path) -> Non
         openai_api_key="sk-secret-value",
         openai_base_url="http://127.0.0.1:9/v1",
     ) as workbench:
-        env = BatchRunner(workbench)._kernel_env()
+        env = BatchRunner(BatchScope.of(workbench))._kernel_env()
     assert env["AIWRITER_HOME"] == str(tmp_path)
     assert env["AIWRITER_PROVIDER"] == "openai"
     assert env["AIWRITER_MODEL"] == "gpt-test"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aiwriter_kernel.batch.layout import row_files, run_dir
 from aiwriter_kernel.batch.resume import plan_resume
+from aiwriter_kernel.batch.scope import BatchScope
 from aiwriter_kernel.workbench import Workbench
 
 
@@ -40,7 +41,9 @@ def test_resume_adopts_finishes_or_reruns_each_row(home: Path, tmp_path: Path) -
             result = row_files(directory, key).result
             result.write_text(json.dumps({"draft_id": draft_id, "state": state}), encoding="utf-8")
 
-        plan = plan_resume(wb, repo.list_rows(report.run_id), directory, input_errors=set())
+        plan = plan_resume(
+            BatchScope.of(wb), repo.list_rows(report.run_id), directory, input_errors=set()
+        )
 
         assert [(a.row.row_key, a.draft_id) for a in plan.adopted] == [("done", finished)]
         to_run = {p.row.row_key: p.draft_id for p in plan.to_run}

@@ -69,6 +69,9 @@ def test_a_malformed_outline_falls_back_and_says_so(workbench, fake_openai) -> N
     planned = workbench.db.drafts.list_versions(draft_id)[0]
     assert "unusable" in planned.meta["warnings"][0]
     assert "Sure! Here are" not in planned.content  # garbage is not stored as the outline
+    # the fallback was asked of the offline provider through the gateway: logged like any call
+    logged = {g.provider for g in workbench.db.generations.list_recent()}
+    assert logged == {"openai", "offline"}
 
 
 def test_model_prose_is_repaired_before_it_is_stored(workbench, fake_openai) -> None:

@@ -11,9 +11,8 @@ import pytest
 from fake_openai_server import openai_workbench
 
 from aiwriter_kernel import Workbench
-from aiwriter_kernel.compose.composer import NO_EVIDENCE
 from aiwriter_kernel.errors import NotFoundError, ValidationError
-from aiwriter_kernel.llm.tasks import AnswerTask, SourcePassage
+from aiwriter_kernel.llm.tasks import NO_EVIDENCE, AnswerTask, SourcePassage
 from aiwriter_kernel.llm.templates import render_task
 from aiwriter_kernel.pipelines.answer import REFUSAL, is_refusal
 from aiwriter_kernel.text.banned import find_banned

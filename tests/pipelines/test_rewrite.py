@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from aiwriter_kernel import Workbench
 from aiwriter_kernel.channels import get, names
 from aiwriter_kernel.errors import NotFoundError, ValidationError
+from aiwriter_kernel.personas import Persona
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
-from aiwriter_kernel.pipelines.personas import Persona, save_persona
 from aiwriter_kernel.text.banned import find_banned
 from aiwriter_kernel.text.sentences import split_sentences, strip_markdown
 
@@ -159,7 +159,7 @@ def test_an_alias_and_a_pasted_text(workbench) -> None:
 
 def test_a_persona_banned_word_never_appears(workbench, article) -> None:
     banned = ("newsletter", "hashtags", "subject lines", "open")
-    save_persona(workbench, Persona(name="plain", banned_words=banned))
+    workbench.save_persona(Persona(name="plain", banned_words=banned))
     results = [
         workbench.rewrite(channel=channel, draft_id=article.draft_id, persona="plain")
         for channel in ("email", "x-thread")

@@ -1,5 +1,7 @@
 """Personas (brand voices): what a persona is, and finding one by name for a pipeline.
 
+``Persona`` here is the voice itself, validated; the database row it is stored in is
+``store.tables.Persona`` (read as a ``PersonaRecord``), which only ``store`` uses.
 A persona is stored per workspace. Every pipeline takes ``persona="name"``; it becomes
 the task's ``Voice`` (so prompts and the offline composer follow it) and the pipeline
 checks each output for the persona's banned words before storing it.
@@ -15,8 +17,8 @@ from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import Voice
 
 if TYPE_CHECKING:
-    from aiwriter_kernel.store.records import PersonaRecord
-    from aiwriter_kernel.workbench import Workbench
+    from aiwriter_kernel.store.personas import PersonasRepository
+    from aiwriter_kernel.store.records import PersonaRecord, WorkspaceRecord
 
 
 class Persona(BaseModel):
@@ -71,19 +73,14 @@ class Persona(BaseModel):
 
 
 def load_persona(
-    workbench: Workbench, name: str | None, workspace: str = "default"
-) -> Persona | None:
-    """The stored persona ``name`` of ``workspace``; None when no persona is asked for.
-
-    An unknown name is a ``ValidationError`` that lists the personas there are, raised
-    before a pipeline does any work.
-    """
-    if name is None or not name.strip():
-        return None
-    space = workbench.db.workspaces.find(workspace, workbench.owner_id)
-    record = None if space is None else workbench.db.personas.get(space.id, " ".join(name.split()))
+    personas: PersonasRepository, space: WorkspaceRecord | None, name: str, workspace: str
+) -> Persona:
+    """The stored persona ``name`` of ``space`` (the workspace named ``workspace``, None when
+    it does not exist); an unknown name is a ``ValidationError`` that lists the personas
+    there are, raised before a pipeline does any work."""
+    record = None if space is None else personas.get(space.id, " ".join(name.split()))
     if record is None:
-        known = [] if space is None else [p.name for p in workbench.db.personas.list(space.id)]
+        known = [] if space is None else [p.name for p in personas.list(space.id)]
         hint = (
             f"known: {', '.join(known)}" if known else "none are saved yet (aiwriter persona add)"
         )
@@ -91,9 +88,7 @@ def load_persona(
     return Persona.from_record(record)
 
 
-def save_persona(workbench: Workbench, persona: Persona, workspace: str = "default") -> Persona:
-    """Create or replace the persona of that name in ``workspace``."""
-    space = workbench.workspace(workspace)
+def save_persona(personas: PersonasRepository, space: WorkspaceRecord, persona: Persona) -> Persona:
+    """Create or replace the persona of that name in ``space``."""
     spec = persona.model_dump(mode="json", exclude={"name"})
-    record = workbench.db.personas.save(space.id, persona.name, spec)
-    return Persona.from_record(record)
+    return Persona.from_record(personas.save(space.id, persona.name, spec))
