@@ -109,14 +109,15 @@ class PromptError(ProviderError):
 def one_line(error: BaseException, *, limit: int | None = None) -> str:
     """An error as one readable line, for a panel, a table cell or a job row.
 
-    A kernel error's own message is already written for the user; anything else also
-    names its type, since its message alone ("list index out of range") rarely says where
-    it came from. ``limit`` cuts the line with "…" where space is short.
+    A kernel error's own message is already written for the user (all of it, joined);
+    anything else is its type and first line, since its message alone ("list index out of
+    range") rarely says where it came from and its later lines are usually a trace. ``limit`` cuts the line with "…" where space is short.
     """
-    message = " ".join(str(error).split())
-    if not isinstance(error, AIWriterError):
-        message = f"{type(error).__name__}: {message}" if message else type(error).__name__
-    message = message or type(error).__name__
+    lines = [" ".join(line.split()) for line in str(error).splitlines() if line.strip()]
+    if isinstance(error, AIWriterError):
+        message = " ".join(lines) or type(error).__name__
+    else:  # a third-party message's later lines are usually a trace
+        message = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
     if limit is not None and len(message) > limit:
         return message[: limit - 1] + "…"
     return message

@@ -20,7 +20,7 @@ from apps.api import jobs_runtime
 from apps.api.auth_failures import LIMITER_NAME as AUTH_FAILURE_LIMITER
 from apps.api.auth_failures import admit_address
 from apps.api.body_limit import BodySizeLimit
-from apps.api.errors import install_error_handlers
+from apps.api.errors import document_error_answers, install_error_handlers
 from apps.api.ratelimit import close_limiter, enforce_rate_limit
 from apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
 from apps.api.schemas import json_error
@@ -98,6 +98,7 @@ def lifespan_for(
 def install_middleware(app: FastAPI, api_settings: ApiSettings) -> None:
     """Error answers, the request time limit, the body size limit and (when configured) CORS."""
     install_error_handlers(app)
+    document_error_answers(app)
     install_request_timeout(app, api_settings.request_timeout_s)
     app.add_middleware(BodySizeLimit, max_bytes=api_settings.max_body_bytes)
     if api_settings.cors_origins:

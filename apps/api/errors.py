@@ -106,3 +106,26 @@ def install_error_handlers(app: FastAPI) -> None:
     OpenAI's shape themselves before these handlers see them.)"""
     app.add_exception_handler(AIWriterError, kernel_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+
+
+def document_error_answers(app: FastAPI) -> None:
+    """Say in the schema what a 422 really carries: FastAPI documents every 422 as its list
+    of field errors, but a request that fits the schema and still breaks a kernel rule
+    (a workspace name of only spaces) is answered with one plain-language line. Clients
+    generated from the schema must accept both."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        answer = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+        if answer is not None:
+            listed = answer["properties"]["detail"]
+            answer["properties"]["detail"] = {
+                "anyOf": [{"type": "string"}, listed],
+                "title": listed.get("title", "Detail"),
+            }
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
