@@ -1,6 +1,6 @@
 # The two commands a fresh machine needs: `make demo` and `make test`.
 # Both create .venv and install everything first; a second run skips that step
-# unless pyproject.toml changed.
+# unless pyproject.toml or setup.py changed.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -14,7 +14,7 @@ TORCH ?= torch==2.13.0
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml setup.py Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=...)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH)"

@@ -111,7 +111,8 @@ def one_line(error: BaseException, *, limit: int | None = None) -> str:
 
     A kernel error's own message is already written for the user (all of it, joined);
     anything else is its type and first line, since its message alone ("list index out of
-    range") rarely says where it came from and its later lines are usually a trace. ``limit`` cuts the line with "…" where space is short.
+    range") rarely says where it came from and its later lines are usually a trace.
+    ``limit`` cuts the line with "…" where space is short.
     """
     lines = [" ".join(line.split()) for line in str(error).splitlines() if line.strip()]
     if isinstance(error, AIWriterError):

@@ -1,6 +1,6 @@
 """Bounded load on the HTTP API: analyze and search, from a second process, over loopback.
 
-Starts `uvicorn apps.api.app:create_app --factory --workers 2` on a fresh home (the demo
+Starts `uvicorn aiwriter_apps.api.app:create_app --factory --workers 2` on a fresh home (the demo
 corpus ingested, one user and key), then this process drives it for a fixed time with a
 few client threads, alternating `POST /api/analyze` (a 1,000-word article with a focus
 keyword) and `POST /api/search`. It prints requests/s, p50/p99 per route, the error count
@@ -86,7 +86,7 @@ def start_server(home: Path, port: int, workers: int, database_url: str | None):
     if database_url:
         env["AIWRITER_DATABASE_URL"] = database_url
     command = [
-        sys.executable, "-m", "uvicorn", "apps.api.app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", "aiwriter_apps.api.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning",
     ]  # fmt: skip

@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.ratelimit import RedisLimiter
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.ratelimit import RedisLimiter
-from apps.api.settings import ApiSettings
 
 ROUTE = "/api/batch/runs"
 

@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aiwriter_apps.api import jobs_runtime
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from aiwriter_kernel.workbench import Workbench
-from apps.api import jobs_runtime
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 
 def idle_statements(seconds: float) -> int:

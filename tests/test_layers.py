@@ -9,7 +9,6 @@ no import circle.
 from __future__ import annotations
 
 import ast
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -41,19 +40,23 @@ PLANNER = {
 Graph = Mapping[str, set[str]]
 
 
-def shipped_packages() -> list[str]:
-    """The top-level packages the distribution installs (the kernel and its front ends)."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["packages"]["find"]["include"]
-    names = {pattern.rstrip("*").rstrip(".") for pattern in patterns}
-    return sorted(name for name in names if (ROOT / name / "__init__.py").exists())
+def shipped_packages() -> dict[str, str]:
+    """The top-level packages the distribution installs, each with the folder it comes from
+    (the front ends install under names of their own: see setup.py)."""
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    renamed = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "RENAMED"
+    )
+    return {KERNEL: KERNEL, **renamed}
 
 
-def module_files(packages: Iterable[str]) -> dict[str, Path]:
+def module_files(packages: Mapping[str, str]) -> dict[str, Path]:
     found: dict[str, Path] = {}
-    for package in packages:
-        for path in (ROOT / package).rglob("*.py"):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    for package, folder in packages.items():
+        for path in (ROOT / folder).rglob("*.py"):
+            parts = [package, *path.relative_to(ROOT / folder).with_suffix("").parts]
             if parts[-1] == "__init__":
                 parts.pop()
             found[".".join(parts)] = path
@@ -155,7 +158,7 @@ def test_the_checker_reports_each_kind_of_violation() -> None:
         "aiwriter_kernel.pipelines.article": {WORKBENCH, COMPOSER},
         "aiwriter_kernel.store.drafts": {"aiwriter_kernel.research.models"},
         "aiwriter_kernel.llm.chat": {"aiwriter_kernel.pipelines.context"},
-        "aiwriter_kernel.analysis.seo": {"apps.api.schemas", "aiwriter_kernel.cli.main"},
+        "aiwriter_kernel.analysis.seo": {"aiwriter_apps.api.schemas", "aiwriter_kernel.cli.main"},
         "aiwriter_kernel.batch.kernel_cache": {WORKBENCH},  # allowed: a front end of its own
         "aiwriter_kernel.llm.offline_provider": {COMPOSER},  # allowed: the offline provider
         "aiwriter_kernel.pipelines.copywriting": {
@@ -163,12 +166,12 @@ def test_the_checker_reports_each_kind_of_violation() -> None:
             "aiwriter_kernel.compose.plan",  # allowed: the article plan
         },
     }
-    found = violations(fake, ["apps"])
+    found = violations(fake, ["aiwriter_apps"])
     assert found == [
         "import circle through the Workbench: aiwriter_kernel.pipelines.article",
         "import circle through the Workbench: aiwriter_kernel.workbench",
+        "aiwriter_kernel.analysis.seo imports aiwriter_apps.api.schemas, above its layer",
         "aiwriter_kernel.analysis.seo imports aiwriter_kernel.cli.main, above its layer",
-        "aiwriter_kernel.analysis.seo imports apps.api.schemas, above its layer",
         "aiwriter_kernel.llm.chat (a model provider) imports aiwriter_kernel.pipelines.context",
         "aiwriter_kernel.pipelines.article uses the offline writer directly; ask the gateway",
         "aiwriter_kernel.pipelines.article imports aiwriter_kernel.workbench, above its layer",

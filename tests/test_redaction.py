@@ -133,8 +133,9 @@ def test_hide_paths_shows_no_server_path(
 
 
 def test_a_batch_row_in_an_api_answer_shows_no_server_path() -> None:
+    from aiwriter_apps.api.batch_views import BatchRowView
+
     from aiwriter_kernel.batch.models import ReportRow
-    from apps.api.batch_views import BatchRowView
 
     row = ReportRow(
         row_key="r1",

@@ -1,14 +1,14 @@
 """ipywidgets panels over the Workbench: each usable alone, or all together in
 ``WorkbenchApp``. They call only Workbench methods, and run long work in a thread."""
 
-from widgets.analysis import AnalysisPanel
-from widgets.app import WorkbenchApp
-from widgets.batch import BatchMonitor
-from widgets.batch_results import BatchResultsPanel
-from widgets.draft import DraftEditor
-from widgets.outline import OutlineEditor
-from widgets.research import ResearchPanel
-from widgets.rewrite import RewritePanel
+from aiwriter_widgets.analysis import AnalysisPanel
+from aiwriter_widgets.app import WorkbenchApp
+from aiwriter_widgets.batch import BatchMonitor
+from aiwriter_widgets.batch_results import BatchResultsPanel
+from aiwriter_widgets.draft import DraftEditor
+from aiwriter_widgets.outline import OutlineEditor
+from aiwriter_widgets.research import ResearchPanel
+from aiwriter_widgets.rewrite import RewritePanel
 
 __all__ = [
     "AnalysisPanel",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from aiwriter_widgets.panel import Panel
+from aiwriter_widgets.render import escape, figure_output, passed_mark, table
 
 from aiwriter_kernel.analysis import figures
 from aiwriter_kernel.errors import ValidationError
-from widgets.panel import Panel
-from widgets.render import escape, figure_output, passed_mark, table
 
 if TYPE_CHECKING:
     from aiwriter_kernel.analysis import AnalysisReport

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-
-from widgets.analysis import AnalysisPanel
-from widgets.batch import BatchMonitor
-from widgets.draft import DraftEditor
-from widgets.outline import OutlineEditor
-from widgets.research import ResearchPanel
-from widgets.rewrite import RewritePanel
+from aiwriter_widgets.analysis import AnalysisPanel
+from aiwriter_widgets.batch import BatchMonitor
+from aiwriter_widgets.draft import DraftEditor
+from aiwriter_widgets.outline import OutlineEditor
+from aiwriter_widgets.research import ResearchPanel
+from aiwriter_widgets.rewrite import RewritePanel
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench

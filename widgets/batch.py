@@ -8,10 +8,10 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from aiwriter_widgets.panel import Panel
+from aiwriter_widgets.render import escape, table
 
 from aiwriter_kernel.errors import ValidationError, one_line
-from widgets.panel import Panel
-from widgets.render import escape, table
 
 if TYPE_CHECKING:
     from aiwriter_kernel.batch.models import BatchReport

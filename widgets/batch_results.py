@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-
-from widgets.panel import Panel
-from widgets.render import figure_output, table
+from aiwriter_widgets.panel import Panel
+from aiwriter_widgets.render import figure_output, table
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import traitlets
+from aiwriter_widgets.panel import Panel, allow_thin_checkbox
+from aiwriter_widgets.render import diff_html, markdown_html
 
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.pipelines.article_models import ArticleResult, PipelineEvent
-from widgets.panel import Panel, allow_thin_checkbox
-from widgets.render import diff_html, markdown_html
 
 if TYPE_CHECKING:
     from aiwriter_kernel.records import DraftVersionRecord

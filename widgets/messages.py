@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from widgets.render import escape
+from aiwriter_widgets.render import escape
 
 
 def warnings_html(warnings: Sequence[str]) -> str:

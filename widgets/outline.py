@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import traitlets
+from aiwriter_widgets.panel import Panel, allow_thin_checkbox
+from aiwriter_widgets.render import escape
 
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.pipelines.article_models import ArticleResult, Outline, OutlineSection
-from widgets.panel import Panel, allow_thin_checkbox
-from widgets.render import escape
 
 if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.article_models import PipelineEvent

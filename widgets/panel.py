@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as w
+from aiwriter_widgets.messages import warnings_html
+from aiwriter_widgets.render import escape
 
 from aiwriter_kernel.errors import one_line
-from widgets.messages import warnings_html
-from widgets.render import escape
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from aiwriter_widgets.panel import Panel
+from aiwriter_widgets.render import escape
 
 from aiwriter_kernel.errors import ValidationError
-from widgets.panel import Panel
-from widgets.render import escape
 
 if TYPE_CHECKING:
     from aiwriter_kernel.research.models import IngestProgress, IngestReport, SearchHit

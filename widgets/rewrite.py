@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import traitlets
+from aiwriter_widgets.panel import Panel
+from aiwriter_widgets.render import escape, passed_mark, preformatted, table
 
 from aiwriter_kernel.channels import names as channel_names
 from aiwriter_kernel.errors import ValidationError, one_line
-from widgets.panel import Panel
-from widgets.render import escape, passed_mark, preformatted, table
 
 if TYPE_CHECKING:
     from aiwriter_kernel.pipelines.rewrite import RewriteResult

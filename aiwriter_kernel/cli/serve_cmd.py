@@ -23,7 +23,7 @@ from aiwriter_kernel.cli.output import stderr
 from aiwriter_kernel.errors import ConfigError, ValidationError
 
 LOOPBACK = "127.0.0.1"
-API_FACTORY = "apps.api.app:create_app"
+API_FACTORY = "aiwriter_apps.api.app:create_app"
 
 
 class Target(StrEnum):
@@ -139,9 +139,9 @@ def _database_is_sqlite() -> bool:
 
 def _apps_dir() -> Path:
     """Where the ``apps`` package (the front ends) is installed; found without importing it."""
-    spec = importlib.util.find_spec("apps")
+    spec = importlib.util.find_spec("aiwriter_apps")
     if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("the front ends (the 'apps' package) are not installed")
+        raise ConfigError("the front ends (the 'aiwriter_apps' package) are not installed")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -10,23 +10,23 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from aiwriter_apps.api import jobs_runtime
+from aiwriter_apps.api.auth_failures import LIMITER_NAME as AUTH_FAILURE_LIMITER
+from aiwriter_apps.api.auth_failures import admit_address
+from aiwriter_apps.api.body_limit import BodySizeLimit
+from aiwriter_apps.api.errors import document_error_answers, install_error_handlers
+from aiwriter_apps.api.ratelimit import close_limiter, enforce_rate_limit
+from aiwriter_apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
+from aiwriter_apps.api.schemas import json_error
+from aiwriter_apps.api.settings import ApiSettings
+from aiwriter_apps.api.streams import JobStreams
+from aiwriter_apps.api.timeouts import install_request_timeout
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.redaction import redact_server_logs
 from aiwriter_kernel.workbench import Workbench
-from apps.api import jobs_runtime
-from apps.api.auth_failures import LIMITER_NAME as AUTH_FAILURE_LIMITER
-from apps.api.auth_failures import admit_address
-from apps.api.body_limit import BodySizeLimit
-from apps.api.errors import document_error_answers, install_error_handlers
-from apps.api.ratelimit import close_limiter, enforce_rate_limit
-from apps.api.routes import batch, drafts, health, jobs, openai_compat, pipelines, research
-from apps.api.schemas import json_error
-from apps.api.settings import ApiSettings
-from apps.api.streams import JobStreams
-from apps.api.timeouts import install_request_timeout
 
 API_VERSION = "1"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aiwriter_apps.api.auth_failures import admit_address, count_failure
+from aiwriter_apps.api.credentials import api_key, unauthorized
 from fastapi import Depends, Request
 
 from aiwriter_kernel.records import UserRecord
 from aiwriter_kernel.workbench import Workbench
-from apps.api.auth_failures import admit_address, count_failure
-from apps.api.credentials import api_key, unauthorized
 
 
 def home_workbench(request: Request) -> Workbench:

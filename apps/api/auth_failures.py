@@ -25,10 +25,9 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Annotated
 
+from aiwriter_apps.api.credentials import api_key
+from aiwriter_apps.api.ratelimit import RateLimiter, app_limiter, build_limiter
 from fastapi import Depends, HTTPException, Request, status
-
-from apps.api.credentials import api_key
-from apps.api.ratelimit import RateLimiter, app_limiter, build_limiter
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -15,17 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from aiwriter_kernel.pipelines.calendar import CalendarRequest
-from aiwriter_kernel.records import JobEventRecord, JobRecord, JobStatus
-from aiwriter_kernel.redaction import hide_paths
-from apps.api.batch_views import (
+from aiwriter_apps.api.batch_views import (
     public_batch_request,
     public_batch_result,
     public_progress,
 )
-from apps.api.schemas import (
+from aiwriter_apps.api.schemas import (
     ArticleBody,
     CopyBody,
     FactCheckBody,
@@ -34,6 +29,11 @@ from apps.api.schemas import (
     SeoMetadataBody,
     SummaryBody,
 )
+from pydantic import BaseModel, ConfigDict, Field
+
+from aiwriter_kernel.pipelines.calendar import CalendarRequest
+from aiwriter_kernel.records import JobEventRecord, JobRecord, JobStatus
+from aiwriter_kernel.redaction import hide_paths
 
 
 class ArticleJob(BaseModel):

@@ -35,9 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
+from aiwriter_apps.api.credentials import api_key
 from fastapi import Depends, HTTPException, Request, Response, status
-
-from apps.api.credentials import api_key
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

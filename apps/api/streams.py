@@ -29,17 +29,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
+from aiwriter_apps.api.auth import CurrentUser
+from aiwriter_apps.api.job_schemas import public_event_data
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import ServerSentEvent
 
 from aiwriter_kernel.records import JOB_TERMINAL, JobEventRecord
-from apps.api.auth import CurrentUser
-from apps.api.job_schemas import public_event_data
 
 if TYPE_CHECKING:
+    from aiwriter_apps.api.settings import ApiSettings
+
     from aiwriter_kernel.workbench import Workbench
-    from apps.api.settings import ApiSettings
 
 FIRST_POLL_S = 0.25
 MOST_POLL_S = 2.0

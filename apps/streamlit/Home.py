@@ -7,9 +7,8 @@ few lines around one ``Workbench`` method; the pages are in ``pages/``.
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.session import page_header
 from streamlit.errors import StreamlitAPIException
-
-from apps.streamlit.session import page_header
 
 PAGES = (
     ("pages/1_Research.py", "Research", "upload sources, search them with citations"),

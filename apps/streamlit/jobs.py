@@ -10,10 +10,10 @@ serving the same home never runs a job twice alongside it.
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.session import shared_workbench
 
 from aiwriter_kernel.config import Settings
 from aiwriter_kernel.jobs.dispatcher import JobDispatcher
-from apps.streamlit.session import shared_workbench
 
 JOB_WORKERS = 1  # jobs at the same time, as the API's default; each batch has its own row workers
 

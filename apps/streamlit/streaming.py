@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
+from aiwriter_apps.streamlit.safe_markdown import escape_html
+
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
-from apps.streamlit.safe_markdown import escape_html
 
 T = TypeVar("T")
 OnEvent = Callable[[PipelineEvent], None]

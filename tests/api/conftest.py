@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from support import is_leaky, postgres_schema
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 POSTGRES_URL = os.environ.get("AIWRITER_TEST_POSTGRES_URL")
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"

@@ -45,7 +45,7 @@ import httpx
 from support import free_port, is_leaky
 
 HOST = "127.0.0.1"
-APP_FACTORY = "apps.api.app:create_app"
+APP_FACTORY = "aiwriter_apps.api.app:create_app"
 STOP_TIMEOUT_S = 15.0
 
 Command = Callable[[int, int], list[str]]
@@ -56,7 +56,7 @@ class ServerFailedToStart(RuntimeError):
 
 
 def uvicorn_command(port: int, workers: int = 1) -> list[str]:
-    """``python -m uvicorn apps.api.app:create_app --factory`` on 127.0.0.1:``port``."""
+    """``python -m uvicorn aiwriter_apps.api.app:create_app --factory`` on 127.0.0.1:``port``."""
     return [
         sys.executable,
         "-m",

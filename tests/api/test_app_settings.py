@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 ORIGIN = "https://writers.example.org"
 

@@ -10,15 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.auth_failures import REDIS_PREFIX, client_group, failure_limiter_for
+from aiwriter_apps.api.ratelimit import InProcessLimiter, RedisLimiter
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from support import sql_statements
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.auth_failures import REDIS_PREFIX, client_group, failure_limiter_for
-from apps.api.ratelimit import InProcessLimiter, RedisLimiter
-from apps.api.settings import ApiSettings
 
 from .live_server import free_port
 from .test_ratelimit import REDIS_URL, FakeClock, redis_client  # noqa: F401 (a fixture)

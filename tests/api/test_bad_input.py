@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.schemas import MAX_ID
+from aiwriter_apps.api.settings import ApiSettings
+from aiwriter_apps.api.timeouts import install_request_timeout
 from fake_openai_server import FakeOpenAIServer, openai_workbench
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 from support import docx_bomb
-
-from apps.api.app import create_app
-from apps.api.schemas import MAX_ID
-from apps.api.settings import ApiSettings
-from apps.api.timeouts import install_request_timeout
 
 MAX_BODY = 20_000
 TOO_BIG = "x" * (MAX_BODY + 1)

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiwriter_apps.api import jobs_runtime
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 
 from aiwriter_kernel import Workbench
-from apps.api import jobs_runtime
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 from .conftest import ApiUser
 

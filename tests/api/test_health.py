@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 
 def test_health_answers_without_a_key(client: TestClient) -> None:

@@ -12,11 +12,10 @@ import json
 from typing import Any
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.errors import MAX_REPORTED_ERRORS
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
-
-from apps.api.app import create_app
-from apps.api.errors import MAX_REPORTED_ERRORS
-from apps.api.settings import ApiSettings
 
 SIZE = 400_000
 LEAD = "Bread rises slowly overnight.\n\n"

@@ -23,7 +23,11 @@ from fastapi.testclient import TestClient
 from aiwriter_kernel import Workbench
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-MODULES = ("apps.api.routes.research", "apps.api.routes.pipelines", "apps.api.routes.drafts")
+MODULES = (
+    "aiwriter_apps.api.routes.research",
+    "aiwriter_apps.api.routes.pipelines",
+    "aiwriter_apps.api.routes.drafts",
+)
 SECRET = "4417"
 NOTES = (
     "# Harbour notes\n\n"

@@ -23,12 +23,12 @@ from typing import Any
 
 import httpx
 import pytest
+from aiwriter_apps.api import jobs_runtime
+from aiwriter_apps.api.streams import RECONNECT_MS, JobStreams
 from fastapi.testclient import TestClient
 from support import sql_statements
 
 from aiwriter_kernel.workbench import Workbench
-from apps.api import jobs_runtime
-from apps.api.streams import RECONNECT_MS, JobStreams
 
 from .live_server import live_api
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from aiwriter_apps.api import jobs_runtime
 from fastapi.testclient import TestClient
 
 from aiwriter_kernel.errors import NotFoundError
 from aiwriter_kernel.workbench import Workbench
-from apps.api import jobs_runtime
 
 from .conftest import wait_for_job
 

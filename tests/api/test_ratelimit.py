@@ -17,19 +17,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-from support import postgres_schema
-
-from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.ratelimit import (
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.ratelimit import (
     REDIS_PREFIX,
     InProcessLimiter,
     RedisLimiter,
     key_bucket,
     limiter_for,
 )
-from apps.api.settings import ApiSettings
+from aiwriter_apps.api.settings import ApiSettings
+from fastapi.testclient import TestClient
+from support import postgres_schema
+
+from aiwriter_kernel import Workbench
 
 from .live_server import free_port, live_api
 
@@ -285,7 +285,7 @@ def test_redis_down_falls_back_to_counting_in_process_with_one_warning(
 ) -> None:
     limiter = RedisLimiter(f"redis://127.0.0.1:{free_port()}/0", 2)
 
-    with caplog.at_level(logging.WARNING, logger="apps.api.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="aiwriter_apps.api.ratelimit"):
         decisions = [limiter.hit("k") for _ in range(3)]
 
     assert [d.allowed for d in decisions] == [True, True, False]

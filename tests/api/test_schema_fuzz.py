@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"
 

@@ -85,7 +85,10 @@ def test_workers_apply_to_the_api_only(home: Path) -> None:
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
-        ("api", ["-m", "uvicorn", "apps.api.app:create_app", "--factory", "--port", "8000"]),
+        (
+            "api",
+            ["-m", "uvicorn", "aiwriter_apps.api.app:create_app", "--factory", "--port", "8000"],
+        ),
         ("app", ["-m", "streamlit", "run", "--server.address", "--server.headless", "true"]),
         ("dashboard", ["-m", "voila", "--no-browser", "--Voila.ip=127.0.0.1", "--port=8866"]),
     ],

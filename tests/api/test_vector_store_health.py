@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiwriter_apps.api.app import create_app
+from aiwriter_apps.api.settings import ApiSettings
 from fastapi.testclient import TestClient
 from support import run_doctor
 
 from aiwriter_kernel import Workbench
-from apps.api.app import create_app
-from apps.api.settings import ApiSettings
 
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "demo_corpus"

@@ -118,7 +118,7 @@ def test_the_rewrite_prompt_states_its_limit_and_shape(sms) -> None:
 
 
 def test_an_offline_rewrite_through_the_workbench(sms, tmp_path) -> None:
-    from widgets import RewritePanel  # a front end: imported by the one test that uses it
+    from aiwriter_widgets import RewritePanel  # a front end: imported by the one test that uses it
 
     notes = tmp_path / "short-messages.md"
     notes.write_text(TEXT, encoding="utf-8")

@@ -9,8 +9,7 @@ import runpy
 from pathlib import Path
 
 import pytest
-
-from apps.streamlit import session
+from aiwriter_apps.streamlit import session
 
 APP = Path(__file__).resolve().parents[2] / "apps" / "streamlit"
 PAGES = [APP / "Home.py", *sorted((APP / "pages").glob("*.py"))]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aiwriter_apps.streamlit.safe_markdown import escape_html
+from aiwriter_apps.streamlit.streaming import section_markdown
 from app_pages import page
 from markdown_it import MarkdownIt
 
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
 from aiwriter_kernel.workbench import Workbench
-from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.streaming import section_markdown
 
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(2)>"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import keyring
 import pytest
+from aiwriter_apps.streamlit import keys
+from aiwriter_apps.streamlit.session import CHOICE_KEY, ModelChoice
 from app_pages import button, messages, page, selectbox, shown_text, text_input
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
@@ -15,8 +17,6 @@ from pydantic import SecretStr
 
 from aiwriter_kernel.llm.messages import ChatMessage
 from aiwriter_kernel.workbench import Workbench
-from apps.streamlit import keys
-from apps.streamlit.session import CHOICE_KEY, ModelChoice
 
 KEY = "sk-streamlit-test-9f8e7d6c5b4a"
 

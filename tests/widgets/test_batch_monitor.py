@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+from aiwriter_widgets import BatchMonitor, BatchResultsPanel
+from aiwriter_widgets.render import PLOTLY_MIME
 from conftest import WAIT_S
 
 from aiwriter_kernel.workbench import Workbench
-from widgets import BatchMonitor, BatchResultsPanel
-from widgets.render import PLOTLY_MIME
 
 pytestmark = pytest.mark.slow
 

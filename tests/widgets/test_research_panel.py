@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from aiwriter_widgets import ResearchPanel
 from conftest import CORPUS, WAIT_S
 
 from aiwriter_kernel.workbench import Workbench
-from widgets import ResearchPanel
 
 pytestmark = pytest.mark.slow
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from aiwriter_widgets import AnalysisPanel, DraftEditor, OutlineEditor, RewritePanel, WorkbenchApp
+from aiwriter_widgets.render import PLOTLY_MIME, escape, markdown_html
 from conftest import WAIT_S
 
 from aiwriter_kernel.pipelines.article_models import ArticleResult
 from aiwriter_kernel.workbench import Workbench
-from widgets import AnalysisPanel, DraftEditor, OutlineEditor, RewritePanel, WorkbenchApp
-from widgets.render import PLOTLY_MIME, escape, markdown_html
 
 pytestmark = pytest.mark.slow
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+from aiwriter_apps.api.auth import UserWorkbench
+from aiwriter_apps.api.batch_views import BatchReportView, BatchRunView
+from aiwriter_apps.api.job_schemas import JobAccepted
+from aiwriter_apps.api.routes.jobs import accepted
+from aiwriter_apps.api.schemas import ErrorDetail, PathId
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from aiwriter_kernel.jobs.kinds import MAX_BATCH_WORKERS
-from apps.api.auth import UserWorkbench
-from apps.api.batch_views import BatchReportView, BatchRunView
-from apps.api.job_schemas import JobAccepted
-from apps.api.routes.jobs import accepted
-from apps.api.schemas import ErrorDetail, PathId
 
 router = APIRouter(tags=["batch"])
 NO_SUCH_RUN: dict[int | str, dict[str, Any]] = {

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response, status
-from fastapi.responses import PlainTextResponse
-
-from apps.api.auth import UserWorkbench
-from apps.api.schemas import (
+from aiwriter_apps.api.auth import UserWorkbench
+from aiwriter_apps.api.schemas import (
     MAX_ID,
     DiffResponse,
     DraftDetail,
@@ -22,6 +19,8 @@ from apps.api.schemas import (
     PathId,
     VersionSummary,
 )
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import PlainTextResponse
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])
 

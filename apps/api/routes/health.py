@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aiwriter_apps.api.auth import home_workbench
+from aiwriter_apps.api.schemas import ErrorDetail, HealthStatus, ReadyStatus
 from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 
 from aiwriter_kernel.errors import StoreError
 from aiwriter_kernel.workbench import Workbench
-from apps.api.auth import home_workbench
-from apps.api.schemas import ErrorDetail, HealthStatus, ReadyStatus
 
 router = APIRouter(tags=["health"])
 

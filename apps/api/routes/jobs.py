@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
-
-from aiwriter_kernel.records import JobRecord, JobStatus
-from apps.api.auth import UserWorkbench
-from apps.api.job_schemas import (
+from aiwriter_apps.api.auth import UserWorkbench
+from aiwriter_apps.api.job_schemas import (
     JobAccepted,
     JobEventView,
     JobSubmission,
     JobView,
     links_for,
 )
-from apps.api.schemas import ErrorDetail, json_error
-from apps.api.streams import JobStreams, StreamSlot, job_event_stream, job_streams
+from aiwriter_apps.api.schemas import ErrorDetail, json_error
+from aiwriter_apps.api.streams import JobStreams, StreamSlot, job_event_stream, job_streams
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from aiwriter_kernel.records import JobRecord, JobStatus
 
 router = APIRouter(tags=["jobs"])
 

@@ -16,17 +16,9 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.routing import APIRoute
-
-from aiwriter_kernel.errors import AIWriterError, NotFoundError, PromptError
-from aiwriter_kernel.llm.gateway import CompletionStream
-from aiwriter_kernel.llm.messages import Completion
-from apps.api.auth import UserWorkbench
-from apps.api.errors import safe_text, status_for
-from apps.api.openai_schemas import (
+from aiwriter_apps.api.auth import UserWorkbench
+from aiwriter_apps.api.errors import safe_text, status_for
+from aiwriter_apps.api.openai_schemas import (
     AssistantMessage,
     ChatCompletion,
     ChatCompletionChunk,
@@ -41,6 +33,14 @@ from apps.api.openai_schemas import (
     Usage,
     openai_finish_reason,
 )
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
+
+from aiwriter_kernel.errors import AIWriterError, NotFoundError, PromptError
+from aiwriter_kernel.llm.gateway import CompletionStream
+from aiwriter_kernel.llm.messages import Completion
 
 # OpenAI's error "type" and "code" for each status this router answers with.
 ERROR_KINDS: dict[int, tuple[str, str | None]] = {

@@ -10,18 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
-from aiwriter_kernel.analysis import AnalysisReport
-from aiwriter_kernel.pipelines.answer import AnswerResult
-from aiwriter_kernel.pipelines.article_models import ArticleResult
-from aiwriter_kernel.pipelines.copywriting import CopyResult
-from aiwriter_kernel.pipelines.fact_check import FactCheckResult
-from aiwriter_kernel.pipelines.rewrite import RewriteResult
-from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata
-from aiwriter_kernel.pipelines.summary import SummaryResult
-from apps.api.auth import UserWorkbench
-from apps.api.schemas import (
+from aiwriter_apps.api.auth import UserWorkbench
+from aiwriter_apps.api.schemas import (
     AnalyzeRequest,
     ArticleBody,
     CopyBody,
@@ -35,6 +25,16 @@ from apps.api.schemas import (
     SummaryBody,
     WriteDraftRequest,
 )
+from fastapi import APIRouter
+
+from aiwriter_kernel.analysis import AnalysisReport
+from aiwriter_kernel.pipelines.answer import AnswerResult
+from aiwriter_kernel.pipelines.article_models import ArticleResult
+from aiwriter_kernel.pipelines.copywriting import CopyResult
+from aiwriter_kernel.pipelines.fact_check import FactCheckResult
+from aiwriter_kernel.pipelines.rewrite import RewriteResult
+from aiwriter_kernel.pipelines.seo_metadata import SeoMetadata
+from aiwriter_kernel.pipelines.summary import SummaryResult
 
 router = APIRouter(tags=["pipelines"])
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from aiwriter_apps.api.auth import UserWorkbench
+from aiwriter_apps.api.schemas import (
+    ErrorDetail,
+    IngestTextRequest,
+    PathId,
+    SearchRequest,
+    SearchResults,
+)
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 
 from aiwriter_kernel.records import SourceRecord
 from aiwriter_kernel.research.models import IngestReport
-from apps.api.auth import UserWorkbench
-from apps.api.schemas import ErrorDetail, IngestTextRequest, PathId, SearchRequest, SearchResults
 
 router = APIRouter(tags=["research"])
 

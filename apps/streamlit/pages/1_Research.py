@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.safe_markdown import escape_html
+from aiwriter_apps.streamlit.session import page_header
 
 from aiwriter_kernel.errors import AIWriterError, one_line
-from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import page_header
 
 UPLOAD_TYPES = ["md", "markdown", "txt", "rst", "pdf", "docx", "html", "htm", "ipynb"]
 SNIPPET_CHARS = 400

@@ -4,13 +4,13 @@ the draft's versions with a diff between any two."""
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.safe_markdown import escape_html, show_markdown
+from aiwriter_apps.streamlit.session import page_header
+from aiwriter_apps.streamlit.streaming import EventStream
 
 from aiwriter_kernel.errors import AIWriterError, ValidationError, one_line
 from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS, ArticleResult, Outline
 from aiwriter_kernel.pipelines.outline_text import outline_to_text, text_to_outline
-from apps.streamlit.safe_markdown import escape_html, show_markdown
-from apps.streamlit.session import page_header
-from apps.streamlit.streaming import EventStream
 
 NO_PERSONA = "(none)"
 DRAFT_ID, OUTLINE, OUTLINE_TEXT, RESULT, PLAN_WARNINGS = (

@@ -4,12 +4,12 @@ the channel's hard limits measured."""
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.safe_markdown import escape_html
+from aiwriter_apps.streamlit.session import page_header
 
 from aiwriter_kernel.channels import names as channel_names
 from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.pipelines.rewrite import RewriteResult
-from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import page_header
 
 FROM_DRAFT, FROM_TEXT = "A saved draft", "Pasted text"
 NO_PERSONA = "(none)"

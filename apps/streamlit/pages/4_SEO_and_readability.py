@@ -4,11 +4,11 @@ focus keyword, matched against a persona's voice, with Plotly charts of each."""
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.safe_markdown import escape_html
+from aiwriter_apps.streamlit.session import page_header
 
 from aiwriter_kernel.analysis import AnalysisReport, figures
 from aiwriter_kernel.errors import AIWriterError, one_line
-from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import page_header
 
 FROM_TEXT, FROM_DRAFT = "Pasted text", "A saved draft"
 NO_PERSONA = "(none)"

@@ -12,15 +12,15 @@ import zipfile
 from pathlib import Path
 
 import streamlit as st
+from aiwriter_apps.streamlit.jobs import start_dispatcher
+from aiwriter_apps.streamlit.safe_markdown import escape_html
+from aiwriter_apps.streamlit.session import model_choice, page_header
 
 from aiwriter_kernel.batch.models import BatchReport
 from aiwriter_kernel.errors import AIWriterError, NotFoundError, one_line
 from aiwriter_kernel.records import BatchRunRecord, JobRecord
 from aiwriter_kernel.redaction import hide_paths
 from aiwriter_kernel.workbench import Workbench
-from apps.streamlit.jobs import start_dispatcher
-from apps.streamlit.safe_markdown import escape_html
-from apps.streamlit.session import model_choice, page_header
 
 FINISHED_ROW = ("done", "failed", "skipped")
 POLL_SECONDS = 2.0

@@ -5,10 +5,10 @@ in the format picked (only that file is built), or delete it."""
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.safe_markdown import escape_html, show_markdown
+from aiwriter_apps.streamlit.session import page_header
 
 from aiwriter_kernel.errors import AIWriterError, one_line
-from apps.streamlit.safe_markdown import escape_html, show_markdown
-from apps.streamlit.session import page_header
 
 ALL_KINDS = "(all)"
 EXPORTS = {"md": "Markdown", "html": "HTML", "docx": "Word (DOCX)"}

@@ -10,11 +10,8 @@ a remembered key is offered to every visitor, so remembering suits a single-user
 from __future__ import annotations
 
 import streamlit as st
-from pydantic import SecretStr
-from pydantic import ValidationError as PydanticValidationError
-
-from apps.streamlit import keys
-from apps.streamlit.session import (
+from aiwriter_apps.streamlit import keys
+from aiwriter_apps.streamlit.session import (
     ModelChoice,
     active_models,
     base_workbench,
@@ -24,6 +21,8 @@ from apps.streamlit.session import (
     same_url,
     save_model_choice,
 )
+from pydantic import SecretStr
+from pydantic import ValidationError as PydanticValidationError
 
 NEEDS_KEY = ("openai", "gemini")
 SHARED_KEYRING = (
