@@ -26,8 +26,9 @@ from pydantic_core import core_schema
 
 from aiwriter_kernel.channels.base import Channel, Parts
 from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.extension_points import CHANNELS
 
-ENTRY_POINT_GROUP = "aiwriter.channels"
+ENTRY_POINT_GROUP = CHANNELS.group
 _CHANNELS: dict[str, Channel] = {}
 _ALIASES: dict[str, str] = {}
 

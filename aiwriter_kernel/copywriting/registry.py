@@ -12,8 +12,9 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 from aiwriter_kernel.copywriting.base import CopyFramework
+from aiwriter_kernel.extension_points import COPY_FRAMEWORKS
 
-ENTRY_POINT_GROUP = "aiwriter.copy_frameworks"
+ENTRY_POINT_GROUP = COPY_FRAMEWORKS.group
 _FRAMEWORKS: dict[str, CopyFramework] = {}
 
 

@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from aiwriter_kernel.errors import UnknownProviderError
+from aiwriter_kernel.extension_points import PROVIDERS
 from aiwriter_kernel.llm.provider import ChatProvider
 
-ENTRY_POINT_GROUP = "aiwriter.providers"
+ENTRY_POINT_GROUP = PROVIDERS.group
 
 BUILTIN_FACTORIES = {
     "offline": "aiwriter_kernel.llm.offline_provider:create",
