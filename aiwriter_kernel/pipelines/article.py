@@ -526,7 +526,7 @@ class ArticlePipeline:
         markdown = f"{article}\n\n## References\n\n{references}\n"
         on_event(PipelineEvent(stage="review", message="checking citations and length"))
         review = citation_report(markdown, valid_labels=[c.label for c in citations])
-        count = word_count(article)
+        count = word_count(markdown)  # the number every front end shows for this draft
         warnings = [*warnings, *self._length_warnings(request, count)]
         description = self._description(request, voice, article, warnings)
         on_event(PipelineEvent(stage="store", message="saving the draft"))
