@@ -14,8 +14,8 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
-from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel import Workbench
+from aiwriter_kernel.analysis.word_count import word_count
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
