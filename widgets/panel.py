@@ -119,6 +119,7 @@ def allow_thin_checkbox() -> w.Checkbox:
         description="Allow a thin article",
         indent=False,
         tooltip="write even when the knowledge base covers the topic only thinly",
+        layout=w.Layout(width="auto"),  # its label's width: the row's space goes to the topic
     )
     checkbox.add_class("aiw-allow-thin")
     return checkbox
