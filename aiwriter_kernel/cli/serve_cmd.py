@@ -67,7 +67,10 @@ def serve(
     port = port or DEFAULT_PORTS[target]
     argv = command_for(target, host, port, workers)
     if dry_run:
-        print(json.dumps({"argv": argv}))
+        shown: dict[str, object] = {"argv": argv}
+        if target is Target.dashboard:  # the argv alone would not find the home page template
+            shown["env"] = {"JUPYTER_PATH": dashboard_environment({})["JUPYTER_PATH"]}
+        print(json.dumps(shown))
         return
     for warning in warnings_for(target, host, workers):
         stderr.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)

@@ -108,6 +108,8 @@ def test_each_target_runs_its_server_on_loopback_by_default(
         assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     if target == "dashboard":
         assert Path(argv[3]).parts[-2:] == ("notebooks", "dashboards")
+        shown_path = json.loads(result.stdout)["env"]["JUPYTER_PATH"]
+        assert shown_path == dashboard_environment({})["JUPYTER_PATH"]
     if target == "api":
         assert argv[argv.index("--host") + 1] == "127.0.0.1"
 
