@@ -39,10 +39,10 @@ SUDO ?= $(shell test "$$(id -u)" = 0 || echo sudo)
 browser:
 	@test -x /usr/bin/chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
 
-# The Voilà dashboards (notebooks/dashboards) on http://127.0.0.1:8866, code hidden; they open
-# the home named by AIWRITER_HOME.
+# The Voilà dashboards (notebooks/dashboards) on http://127.0.0.1:8866, code hidden, opening on
+# their home page; they open the home named by AIWRITER_HOME.
 dashboard: install
-	$(BIN)/voila notebooks/dashboards --no-browser --Voila.ip=127.0.0.1 --port=8866
+	$(BIN)/aiwriter serve dashboard
 
 lint: install
 	$(BIN)/ruff check .

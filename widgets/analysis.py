@@ -99,7 +99,7 @@ def _readability_html(report: AnalysisReport) -> str:
         ("Flesch-Kincaid grade", f"{r.flesch_kincaid_grade:.1f}"),
         ("Gunning fog", f"{r.gunning_fog:.1f}"),
         ("SMOG", f"{r.smog_index:.1f}"),
-        ("Words", r.word_count),
+        ("Words", report.word_count),  # the one word count, as in the draft and the charts
         ("Sentences", r.sentence_count),
         ("Reading time (minutes)", f"{r.reading_time_minutes:.1f}"),
         ("Passive sentences", f"{r.passive_rate:.0%}"),

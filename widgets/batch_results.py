@@ -12,6 +12,8 @@ import ipywidgets as w
 from aiwriter_widgets.panel import Panel
 from aiwriter_widgets.render import figure_output, table
 
+from aiwriter_kernel.text.plural import counted
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
@@ -27,7 +29,7 @@ class BatchResultsPanel(Panel):
         self.runs = w.Dropdown(description="Run", layout=w.Layout(width="60%"))
         self.runs.add_class("aiw-results-run")
         self.report: BatchReport | None = None
-        self.scores: dict[str, float] = {}
+        self.summary: list[dict[str, str]] = []  # the rows of the run's summary.csv
         self.rows_html = w.HTML()
         self.rows_html.add_class("aiw-results-rows")
         self.charts = w.Output()
@@ -40,7 +42,7 @@ class BatchResultsPanel(Panel):
     def refresh_runs(self) -> None:
         finished = [r for r in self.wb.batch_runs() if r.status != "running"]
         self.runs.options = [
-            (f"{r.name} ({r.status}, {r.total_rows} rows)", r.id) for r in finished
+            (f"{r.name} ({r.status}, {counted(r.total_rows, 'row')})", r.id) for r in finished
         ]
         self.runs.value = finished[0].id if finished else None  # the newest run
         if not finished:
@@ -53,11 +55,11 @@ class BatchResultsPanel(Panel):
         self.run(f"loading run {run_id}", lambda: self.wb.batch_report(run_id), self._show)
 
     def _show(self, report: BatchReport) -> None:
+        from aiwriter_kernel.batch.summary import seo_cell
+
         self.report = report
-        summary = _summary(report.summary_csv)
-        self.scores = {
-            key: float(row["seo_score"]) for key, row in summary.items() if row.get("seo_score")
-        }
+        self.summary = _summary(report.summary_csv)
+        summary = {row["row_key"]: row for row in self.summary}
         self.rows_html.value = table(
             ("row", "topic", "status", "draft", "words", "SEO score", "error"),
             (
@@ -67,24 +69,22 @@ class BatchResultsPanel(Panel):
                     r.status,
                     r.draft_id or "",
                     summary.get(r.row_key, {}).get("word_count") or "",
-                    summary.get(r.row_key, {}).get("seo_score") or "",
+                    seo_cell(summary.get(r.row_key, {})),
                     r.error or r.note or "",
                 )
                 for r in report.rows
             ),
         )
-        charts = [_status_chart(report)]
-        if self.scores:
-            charts.append(_score_chart(self.scores))
-        self.charts.outputs = tuple(figure_output(chart) for chart in charts)
-        self.show_done(f"{len(report.rows)} rows of run {report.name}")
+        charts = [_status_chart(report), _score_chart(self.summary)]
+        self.charts.outputs = tuple(figure_output(chart) for chart in charts if chart is not None)
+        self.show_done(f"{counted(len(report.rows), 'row')} of run {report.name}")
 
 
-def _summary(path: str | None) -> dict[str, dict[str, str]]:
+def _summary(path: str | None) -> list[dict[str, str]]:
     if path is None or not Path(path).exists():
-        return {}
+        return []
     with open(path, encoding="utf-8", newline="") as handle:
-        return {row["row_key"]: row for row in csv.DictReader(handle)}
+        return list(csv.DictReader(handle))
 
 
 def _status_chart(report: BatchReport) -> go.Figure:
@@ -96,12 +96,12 @@ def _status_chart(report: BatchReport) -> go.Figure:
     return figure
 
 
-def _score_chart(scores: dict[str, float]) -> go.Figure:
-    import plotly.graph_objects as go
+def _score_chart(summary: list[dict[str, str]]) -> go.Figure | None:
+    """The kernel's SEO chart (bars labelled by topic), sized for a panel; None when no
+    article had a focus keyword."""
+    from aiwriter_kernel.batch.summary import seo_chart
 
-    figure = go.Figure(go.Bar(x=list(scores), y=list(scores.values()), marker_color="#1565c0"))
-    figure.update_layout(
-        title={"text": "SEO score per article"}, xaxis_title="row", yaxis_title="score (0-100)"
-    )
-    figure.update_yaxes(range=[0, 100])
+    figure = seo_chart(summary)
+    if figure is not None:
+        figure.update_layout(height=320)
     return figure

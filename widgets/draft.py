@@ -28,7 +28,12 @@ class DraftEditor(Panel):
 
     def __init__(self, workbench: Workbench, **kwargs: Any) -> None:
         super().__init__(workbench, **kwargs)
-        self.topic = w.Text(placeholder="what the article is about", description="Topic")
+        # the topic box takes the row's free width: a long topic stays readable
+        self.topic = w.Text(
+            placeholder="what the article is about",
+            description="Topic",
+            layout=w.Layout(flex="1 1 auto", width="auto", min_width="20em"),
+        )
         self.topic.add_class("aiw-topic")
         self.keyword = w.Text(placeholder="optional focus keyword", description="Keyword")
         self.keyword.add_class("aiw-keyword")
@@ -45,7 +50,10 @@ class DraftEditor(Panel):
         self.diff_button = self.button("Show diff", self.show_diff, "aiw-show-diff")
         self.children = (
             w.HTML("<h3>Draft</h3>"),
-            w.HBox([self.topic, self.keyword, self.allow_thin, self.write_button]),
+            w.HBox(
+                [self.topic, self.keyword, self.allow_thin, self.write_button],
+                layout=w.Layout(width="100%"),
+            ),
             self.status,
             self.warnings_html,
             self.text,
@@ -100,7 +108,9 @@ class DraftEditor(Panel):
         self.result = result
         self.load_history()
         self.show_warnings(result.warnings)
-        self.show_done(f"draft {result.draft_id} v{result.version} saved")
+        self.show_done(
+            f"draft {result.draft_id} v{result.version} saved: {result.word_count} words"
+        )
 
     def load_history(self) -> None:
         """Fill the version pickers: from the previous version to the latest by default."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiwriter_widgets.render import escape
+from aiwriter_widgets.render import escape, status_mark
 
 
 def warnings_html(warnings: Sequence[str]) -> str:
@@ -13,5 +13,6 @@ def warnings_html(warnings: Sequence[str]) -> str:
     article is a result the writer should know about, not a line in a log."""
     if not warnings:
         return ""
-    items = "".join(f"<li>⚠ {escape(warning)}</li>" for warning in warnings)
+    mark = status_mark("warning")
+    items = "".join(f"<li>{mark} {escape(warning)}</li>" for warning in warnings)
     return f"<ul style='color: #8d6e00; list-style: none; padding-left: 0'>{items}</ul>"

@@ -30,9 +30,10 @@ class SectionRow(w.HBox):
             placeholder="one point per line",
             layout=w.Layout(width="45%", height="5em"),
         )
-        self.up, self.down, self.remove = (w.Button(description=d) for d in ("↑", "↓", "✕"))
-        for button in (self.up, self.down, self.remove):
-            button.layout = w.Layout(width="3em")
+        # words, not arrow symbols: a font without the glyph shows an empty box
+        self.up, self.down, self.remove = (
+            w.Button(description=d, layout=w.Layout(width="6em")) for d in ("Up", "Down", "Remove")
+        )
         self.children = (self.heading, self.points, self.up, self.down, self.remove)
 
     def section(self) -> OutlineSection:

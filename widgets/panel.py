@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import ipywidgets as w
 from aiwriter_widgets.messages import warnings_html
-from aiwriter_widgets.render import escape
+from aiwriter_widgets.render import escape, status_mark
 
 from aiwriter_kernel.errors import one_line
 
@@ -68,14 +68,14 @@ class Panel(w.VBox):
                 raise TimeoutError(f"{type(self).__name__} is still working")
 
     def progress(self, message: str) -> None:
-        self.status.value = f"<span style='color: #1565c0'>⏳ {escape(message)}…</span>"
+        self.status.value = f"{status_mark('working')} {escape(message)}…"
 
     def show_done(self, message: str) -> None:
-        self.status.value = f"<span style='color: #2e7d32'>✔ {escape(message)}</span>"
+        self.status.value = f"{status_mark('done')} {escape(message)}"
 
     def show_error(self, message: str) -> None:
         self.last_error = message
-        self.status.value = f"<span style='color: #c62828'>✘ {escape(message)}</span>"
+        self.status.value = f"{status_mark('error')} {escape(message)}"
 
     def show_warnings(self, warnings: Sequence[str]) -> None:
         """Replace the warnings shown with those of the job just finished (none clears)."""
@@ -119,6 +119,7 @@ def allow_thin_checkbox() -> w.Checkbox:
         description="Allow a thin article",
         indent=False,
         tooltip="write even when the knowledge base covers the topic only thinly",
+        layout=w.Layout(width="auto"),  # its label's width: the row's space goes to the topic
     )
     checkbox.add_class("aiw-allow-thin")
     return checkbox

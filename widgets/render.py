@@ -14,8 +14,38 @@ if TYPE_CHECKING:
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
+# The colour of each kind of status; the word shown with it says the same for those who
+# cannot tell the colours apart.
+STATUS_COLOURS = {
+    "working": "#1565c0",
+    "done": "#2e7d32",
+    "error": "#c62828",
+    "warning": "#8d6e00",
+    "pass": "#2e7d32",
+    "fail": "#c62828",
+}
+
+
+class Html(str):
+    """Markup built here from escaped parts: ``table`` puts it in a cell as it is."""
+
+
 def escape(text: object) -> str:
     return html.escape("" if text is None else str(text))
+
+
+def status_mark(kind: str) -> Html:
+    """A coloured dot and the word ``kind`` ("done", "error"...), drawn with CSS: a symbol character
+    (a check mark, an hourglass) shows as an empty box where the font lacks its glyph."""
+    colour = STATUS_COLOURS[kind]
+    dot = (
+        "<span style='display: inline-block; width: 0.6em; height: 0.6em; "
+        f"border-radius: 50%; background: {colour}; margin-right: 0.35em'></span>"
+    )
+    return Html(
+        f"<span class='aiw-mark aiw-mark-{kind}' style='color: {colour}; white-space: nowrap'>"
+        f"{dot}<b>{kind}</b></span>"
+    )
 
 
 def markdown_html(markdown: str) -> str:
@@ -30,15 +60,19 @@ def preformatted(text: str) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain bordered table; cells are escaped."""
+    """A plain bordered table; cells are escaped unless they are ``Html`` built here."""
     head = "".join(f"<th style='text-align: left'>{escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return (
         "<table style='border-collapse: collapse' border='1' cellpadding='4'>"
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def _cell(cell: object) -> str:
+    return cell if isinstance(cell, Html) else escape(cell)
 
 
 def diff_html(diff: str) -> str:
@@ -53,8 +87,8 @@ def diff_html(diff: str) -> str:
     return "<div style='font-family: monospace; white-space: pre-wrap'>" + "".join(lines) + "</div>"
 
 
-def passed_mark(passed: bool) -> str:
-    return "✔ pass" if passed else "✘ fail"
+def passed_mark(passed: bool) -> Html:
+    return status_mark("pass") if passed else status_mark("fail")
 
 
 def figure_output(figure: go.Figure) -> dict[str, Any]:

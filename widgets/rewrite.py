@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import traitlets
 from aiwriter_widgets.panel import Panel
-from aiwriter_widgets.render import escape, passed_mark, preformatted, table
+from aiwriter_widgets.render import escape, passed_mark, preformatted, status_mark, table
 
 from aiwriter_kernel.channels import names as channel_names
 from aiwriter_kernel.errors import ValidationError, one_line
@@ -94,7 +94,7 @@ class RewritePanel(Panel):
 
 def _outcome_html(channel: str, outcome: RewriteResult | str) -> str:
     if isinstance(outcome, str):
-        return f"<h4>{escape(channel)}</h4><p style='color: #c62828'>✘ {escape(outcome)}</p>"
+        return f"<h4>{escape(channel)}</h4><p>{status_mark('error')} {escape(outcome)}</p>"
     checks = table(
         ("limit", "maximum", "actual", "result"),
         ((c.name, c.limit, c.actual, passed_mark(c.passed)) for c in outcome.checks),

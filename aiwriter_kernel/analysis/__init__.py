@@ -41,6 +41,7 @@ from aiwriter_kernel.analysis.readability import (
 from aiwriter_kernel.analysis.report import AnalysisReport, analyze
 from aiwriter_kernel.analysis.seo import SeoAudit, SeoCheck, seo_audit
 from aiwriter_kernel.analysis.voice import VoiceCheck, VoiceReport, WordCount, voice_match
+from aiwriter_kernel.analysis.word_count import word_count
 
 __all__ = [
     "AnalysisReport",
@@ -72,4 +73,5 @@ __all__ = [
     "seo_audit",
     "voice_check_bars",
     "voice_match",
+    "word_count",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from aiwriter_kernel.analysis.markup import prose
+from aiwriter_kernel.analysis.word_count import count_words
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.text.keyphrases import extract_keyphrases
 from aiwriter_kernel.text.words import stem, terms, words
@@ -39,7 +40,7 @@ class KeywordReport(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    word_count: int  # words of the title, headings and body: all the text read
+    word_count: int  # the one word count (analysis.word_count): body text only
     keywords: list[KeywordDensity]
     gap: list[KeywordGap]
 
@@ -50,7 +51,8 @@ def keyword_report(
     """Key phrases of ``text`` (Markdown or plain) and, given ``sources``, the keyword gap.
 
     The title and headings are text too: the words a reader sees first, so they count in
-    the phrases, their occurrences and the word count. A source phrase counts as mentioned
+    the phrases, their occurrences and the densities (the word count shown is the body's,
+    by analysis.word_count's rule). A source phrase counts as mentioned
     when its stemmed words occur in a row among the draft's stemmed content words, so
     "vector indexes" is found in "a vector index" but not in "index the vector".
     """
@@ -60,6 +62,7 @@ def keyword_report(
     if not words(draft.text):
         raise ValidationError("text is empty")
     headings = [*([title] if title and title.strip() else []), *draft.headings]
+    # densities divide by all the text read, headings included; the count shown is the body's
     total = len(words(draft.text)) + sum(len(words(heading)) for heading in headings)
     keyphrases = extract_keyphrases([draft.text], top=top, headings=headings)
     keywords = [
@@ -72,7 +75,9 @@ def keyword_report(
         for k in keyphrases
     ]
     read = "\n\n".join([*headings, draft.text])
-    return KeywordReport(word_count=total, keywords=keywords, gap=_gap(read, sources, top))
+    return KeywordReport(
+        word_count=count_words(draft.text), keywords=keywords, gap=_gap(read, sources, top)
+    )
 
 
 def _gap(draft: str, sources: Sequence[str], top: int) -> list[KeywordGap]:

@@ -16,6 +16,7 @@ from types import ModuleType
 from pydantic import BaseModel, ConfigDict
 
 from aiwriter_kernel.analysis.markup import prose, prose_sentences
+from aiwriter_kernel.analysis.word_count import count_words, word_count
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.text.words import words
 
@@ -91,7 +92,7 @@ def readability_report(
         raise ValidationError("text is empty")
     paragraphs = [block for block in re.split(r"\n\s*\n", plain) if block.strip()]
     lengths = [count_words(sentence) for sentence in sentences]
-    word_count = count_words(plain)
+    words_read = word_count(text)  # the one word count: analysis.word_count's rule
     passive = [sentence for sentence in sentences if is_passive(sentence)]
     textstat = offline_textstat()
     return ReadabilityReport(
@@ -100,10 +101,10 @@ def readability_report(
         gunning_fog=textstat.gunning_fog(plain),
         smog_index=textstat.smog_index(plain),
         dale_chall=textstat.dale_chall_readability_score(plain),
-        word_count=word_count,
+        word_count=words_read,
         sentence_count=len(sentences),
         paragraph_count=len(paragraphs),
-        reading_time_minutes=round(word_count / WORDS_PER_MINUTE, 2),
+        reading_time_minutes=round(words_read / WORDS_PER_MINUTE, 2),
         sentence_lengths=SentenceLengths(
             lengths=lengths,
             mean=round(statistics.fmean(lengths), 2),
@@ -119,12 +120,6 @@ def readability_report(
         ],
         syllable_source=syllable_source(),
     )
-
-
-def count_words(text: str) -> int:
-    """Whitespace-separated chunks holding a letter or digit: textstat's own word count, so
-    that our counts and its formulas agree ("well-known" and "don't" are one word each)."""
-    return sum(1 for chunk in text.split() if re.search(r"\w", chunk))
 
 
 def is_passive(sentence: str) -> bool:

@@ -13,6 +13,7 @@ from aiwriter_kernel.analysis.originality import OriginalityReport, originality_
 from aiwriter_kernel.analysis.readability import ReadabilityReport, readability_report
 from aiwriter_kernel.analysis.seo import SeoAudit, seo_audit
 from aiwriter_kernel.analysis.voice import VoiceReport, voice_match
+from aiwriter_kernel.analysis.word_count import word_count
 
 if TYPE_CHECKING:
     from aiwriter_kernel.personas import Persona
@@ -25,6 +26,7 @@ class AnalysisReport(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    word_count: int  # the one word count every front end shows (analysis.word_count)
     readability: ReadabilityReport
     seo: SeoAudit | None
     keywords: KeywordReport
@@ -53,6 +55,7 @@ def analyze(
     """
     source_texts = list((sources or {}).values())
     return AnalysisReport(
+        word_count=word_count(markdown),
         readability=readability_report(markdown),
         seo=(
             seo_audit(

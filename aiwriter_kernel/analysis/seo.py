@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from aiwriter_kernel.analysis.markup import PageParts, outline
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.text.slugs import APOSTROPHES, slugify
 from aiwriter_kernel.text.words import words
@@ -92,7 +93,8 @@ class _Page:
     title: str | None
     meta_description: str | None
     slug: str | None
-    tokens: list[str]
+    tokens: list[str]  # all the visible text, headings included: the density's denominator
+    word_count: int  # the one word count (analysis.word_count): body text only
     keyword_count: int
     density: float
     target_words: int | None
@@ -140,7 +142,7 @@ def seo_audit(
         format=page.format,
         title=page.title,
         slug=page.slug,
-        word_count=len(page.tokens),
+        word_count=page.word_count,
         keyword_count=page.keyword_count,
         keyword_density=round(page.density, 3),
         keyword_stuffing=stuffing,
@@ -183,6 +185,7 @@ def _page(
         meta_description=_clean(meta) or found.meta_description,
         slug=slug or None,
         tokens=text_tokens,
+        word_count=word_count(markup),
         keyword_count=count,
         density=100.0 * count * len(keyword_tokens) / len(text_tokens),
         target_words=target_words,
@@ -347,12 +350,17 @@ def _title_length(page: _Page) -> SeoCheck:
     )
 
 
+def times(count: int) -> str:
+    """ "once", "twice" or "N times": the plural a reader expects."""
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
 def _keyword_density(page: _Page) -> SeoCheck:
     density = page.density
     passed = DENSITY_MIN <= density <= DENSITY_MAX
     detail = (
-        f"'{page.keyword}' appears {page.keyword_count} times in {len(page.tokens)} words: "
-        f"{density:.2f} %."
+        f"'{page.keyword}' appears {times(page.keyword_count)}: {density:.2f} % of the "
+        "page's words, headings included."
     )
     if density > DENSITY_STUFFING:
         detail += " That is keyword stuffing, which search engines penalise."
@@ -456,7 +464,7 @@ def _image_alt_text(page: _Page) -> SeoCheck:
 
 
 def _content_length(page: _Page) -> SeoCheck:
-    count = len(page.tokens)
+    count = page.word_count
     if page.target_words:
         low = page.target_words * (1 - LENGTH_TOLERANCE)
         high = page.target_words * (1 + LENGTH_TOLERANCE)

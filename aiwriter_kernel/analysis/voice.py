@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from aiwriter_kernel.analysis.markup import prose, prose_sentences
-from aiwriter_kernel.analysis.readability import count_words, offline_textstat
+from aiwriter_kernel.analysis.readability import offline_textstat
+from aiwriter_kernel.analysis.word_count import count_words
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.text.banned import count_phrase
 
@@ -136,7 +137,7 @@ def voice_match(markdown: str, persona: Persona) -> VoiceReport:
         persona=persona.name,
         score=score,
         checks=applied,
-        word_count=draft.words,
+        word_count=count_words(prose(markdown).text),  # the one word count, body only
         reading_grade=round(draft.grade, 2),
         target_grade=persona.reading_level,
         banned_words=[w for w in draft.banned if w.count],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from aiwriter_kernel.batch.notebook_runner import read_result
 from aiwriter_kernel.batch.report import SUMMARY_CSV, SUMMARY_HTML
 from aiwriter_kernel.redaction import hide_paths
 from aiwriter_kernel.text.csv_safe import safe_record
+from aiwriter_kernel.text.cut import fit
 
 COLUMNS = (
     "row_key",
@@ -34,6 +35,8 @@ COLUMNS = (
     "word_count",
     "seo_score",
 )
+LABEL_CHARS = 28  # a topic under a bar: longer ones are cut at a word
+NO_KEYWORD = "no keyword"  # the SEO cell of a written article that had no focus keyword
 
 
 def write_summary(report: BatchReport) -> tuple[Path, Path]:
@@ -100,31 +103,72 @@ def _page(report: BatchReport, table: Sequence[dict[str, Any]]) -> str:
 
 def status_chart(report: BatchReport) -> go.Figure:
     """How many rows ended in each status, as a bar chart (the summary page and the
-    notebook's batch results panel draw the same one)."""
+    notebook's batch results panel draw the same one). Counts are whole: the axis never
+    shows 0.5 steps, even for a run of one row."""
     statuses = [s for s, n in report.totals.items() if n]
-    figure = go.Figure(go.Bar(x=statuses, y=[report.totals[s] for s in statuses]))
+    counts = [report.totals[s] for s in statuses]
+    figure = go.Figure(go.Bar(x=statuses, y=counts))
     figure.update_layout(title="Rows per status", yaxis_title="rows")
+    figure.update_yaxes(
+        tickformat=",d", rangemode="tozero", dtick=1 if max(counts, default=0) <= 10 else None
+    )
+    return figure
+
+
+def topic_labels(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The label of each row under its bar: its topic, cut to fit; a label two rows share
+    gets the row key, or plotly would draw both rows as one bar."""
+    short = [fit(" ".join(str(row["topic"]).split()), LABEL_CHARS) for row in rows]
+    return [
+        f"{label} (row {row['row_key']})" if short.count(label) > 1 else label
+        for label, row in zip(short, rows, strict=True)
+    ]
+
+
+def seo_cell(row: Mapping[str, Any]) -> str:
+    """The SEO score as a table shows it: "no keyword" for a written article without a
+    focus keyword (a blank would read as a failure), blank for a row that wrote nothing."""
+    if row.get("seo_score") not in (None, ""):
+        return str(row["seo_score"])
+    return NO_KEYWORD if row.get("draft_id") not in (None, "") else ""
+
+
+def seo_chart(rows: Sequence[Mapping[str, Any]]) -> go.Figure | None:
+    """SEO score per article, labelled by topic; None when no row had a focus keyword."""
+    scored = [row for row in rows if row.get("seo_score") not in (None, "")]
+    if not scored:
+        return None
+    scores = [float(row["seo_score"]) for row in scored]
+    figure = go.Figure(go.Bar(x=topic_labels(scored), y=scores, marker_color="#1565c0"))
+    figure.update_layout(
+        title={"text": "SEO score per article"}, xaxis_title="topic", yaxis_title="score (0-100)"
+    )
+    figure.update_xaxes(type="category")  # a topic such as "2024" is a name, not a number
+    figure.update_yaxes(range=[0, 100])
     return figure
 
 
 def _per_row_charts(table: Sequence[dict[str, Any]]) -> list[go.Figure]:
     measured = [row for row in table if row["word_count"] is not None]
-    keys = [row["row_key"] for row in measured]
-    words = go.Figure(go.Bar(x=keys, y=[row["word_count"] for row in measured]))
-    words.update_layout(title="Words per article", xaxis_title="row", yaxis_title="words")
-    seo = go.Figure(go.Bar(x=keys, y=[row["seo_score"] for row in measured]))
-    seo.update_layout(title="SEO score per article", xaxis_title="row", yaxis_title="score (0-100)")
-    seo.update_yaxes(range=[0, 100])
-    return [words, seo]
+    words = go.Figure(go.Bar(x=topic_labels(measured), y=[row["word_count"] for row in measured]))
+    words.update_layout(title="Words per article", xaxis_title="topic", yaxis_title="words")
+    words.update_xaxes(type="category")
+    words.update_yaxes(tickformat=",d")
+    seo = seo_chart(measured)
+    return [words] if seo is None else [words, seo]
 
 
 def _table(table: Sequence[dict[str, Any]]) -> str:
     shown = ("row_key", "topic", "status", "error", "note", "draft_id", "word_count", "seo_score")
     head = "".join(f"<th>{name}</th>" for name in shown)
     body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if row[n] is None else str(row[n]))}</td>" for n in shown)
-        + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(row, n))}</td>" for n in shown) + "</tr>"
         for row in table
     )
     return f"<table border='1'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(row: Mapping[str, Any], name: str) -> str:
+    if name == "seo_score":
+        return seo_cell(row)
+    return "" if row[name] is None else str(row[name])

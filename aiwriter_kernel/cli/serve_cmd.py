@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +34,10 @@ class Target(StrEnum):
 
 
 DEFAULT_PORTS = {Target.api: 8000, Target.app: 8501, Target.dashboard: 8866}
+# Voilà's landing page as the dashboards' home (notebooks/voila/templates/aiwriter): each
+# dashboard named with what it does, rather than a bare list of notebook files. The "classic"
+# tree is the page a template can replace; the default one is a JupyterLab app.
+DASHBOARD_HOME = ("--template=aiwriter", "--VoilaConfiguration.classic_tree=True")
 
 
 def serve(
@@ -62,14 +67,18 @@ def serve(
     port = port or DEFAULT_PORTS[target]
     argv = command_for(target, host, port, workers)
     if dry_run:
-        print(json.dumps({"argv": argv}))
+        shown: dict[str, object] = {"argv": argv}
+        if target is Target.dashboard:  # the argv alone would not find the home page template
+            shown["env"] = {"JUPYTER_PATH": dashboard_environment({})["JUPYTER_PATH"]}
+        print(json.dumps(shown))
         return
     for warning in warnings_for(target, host, workers):
         stderr.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     stderr.print(f"serving the {target.value} on http://{_url_host(host)}:{port}", highlight=False)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(argv[0], argv)
+    env = dashboard_environment(os.environ) if target is Target.dashboard else dict(os.environ)
+    os.execve(argv[0], argv, env)
 
 
 def command_for(target: Target, host: str, port: int, workers: int = 1) -> list[str]:
@@ -93,7 +102,16 @@ def command_for(target: Target, host: str, port: int, workers: int = 1) -> list[
         *("-m", "voila", str(_dashboards()), "--no-browser"),
         f"--Voila.ip={host}",
         f"--port={port}",
+        *DASHBOARD_HOME,
     ]
+
+
+def dashboard_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` with ``notebooks/`` first on JUPYTER_PATH: Voilà looks for templates in
+    the Jupyter data folders only, and the home page's template ships in the checkout."""
+    shipped = str(_dashboards().parent)
+    rest = environ.get("JUPYTER_PATH", "")
+    return {**environ, "JUPYTER_PATH": os.pathsep.join(p for p in (shipped, rest) if p)}
 
 
 def warnings_for(target: Target, host: str, workers: int) -> list[str]:

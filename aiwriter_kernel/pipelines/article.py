@@ -19,6 +19,7 @@ from typing import Any
 # The plan (evidence grouped and ordered by aspect), its framing (title, coverage sentence,
 # ending) and takeaways are evidence organisation, not a model: both paths share them, so a
 # chat model's outline stage receives the same grouped, ordered evidence as the offline one.
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.compose.framing import (
     article_title,
     bare_heading,
@@ -54,7 +55,6 @@ from aiwriter_kernel.research.models import SearchHit
 from aiwriter_kernel.text.banned import count_phrase, drop_banned_sentences, find_banned
 from aiwriter_kernel.text.headings import without_headings
 from aiwriter_kernel.text.sentences import split_sentences
-from aiwriter_kernel.text.words import words
 
 SECTION_HITS = 6
 INTRO_WORDS = 60  # the opening paragraph's evidence
@@ -155,11 +155,6 @@ class KnowledgeBaseLibrary:
 def body_words(request: ArticleRequest, sections: int) -> int:
     """The words the sections share: the target less the opening and the ending."""
     return max(100, request.target_words - INTRO_WORDS - ENDING_WORDS * min(sections, 4))
-
-
-def prose_words(markdown: str) -> int:
-    """Words a reader reads: headings and citation markers left out."""
-    return len(words(CITED.sub("", "\n".join(without_headings(markdown)))))
 
 
 def matched_groups(outline: Outline, plan: ArticlePlan | None) -> list[PlannedSection | None]:
@@ -531,7 +526,7 @@ class ArticlePipeline:
         markdown = f"{article}\n\n## References\n\n{references}\n"
         on_event(PipelineEvent(stage="review", message="checking citations and length"))
         review = citation_report(markdown, valid_labels=[c.label for c in citations])
-        count = prose_words(article)
+        count = word_count(markdown)  # the number every front end shows for this draft
         warnings = [*warnings, *self._length_warnings(request, count)]
         description = self._description(request, voice, article, warnings)
         on_event(PipelineEvent(stage="store", message="saving the draft"))

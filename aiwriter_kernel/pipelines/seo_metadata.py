@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.errors import ValidationError
 from aiwriter_kernel.llm.tasks import MetaDescriptionTask, TitleTask, Voice
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
@@ -377,7 +378,7 @@ class SeoMetadataPipeline:
         keywords = json_ld_keywords(request.keyword, document.text, banned)
         if keywords:
             data["keywords"] = ", ".join(keywords)
-        data["wordCount"] = len(strip_markdown(document.text).split())
+        data["wordCount"] = word_count(document.text)  # the count every front end shows
         if canonical:
             data["mainEntityOfPage"] = {"@type": "WebPage", "@id": canonical}
         if request.image:

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.errors import NotFoundError, ValidationError
 from aiwriter_kernel.llm.tasks import NO_EVIDENCE, SourcePassage, SummaryTask
 from aiwriter_kernel.pipelines.article_models import Citation, PipelineEvent
-from aiwriter_kernel.pipelines.citations_markup import CITED, keep_only, labels_in, rewrite_markers
+from aiwriter_kernel.pipelines.citations_markup import keep_only, labels_in, rewrite_markers
 from aiwriter_kernel.pipelines.context import OnEvent, PipelineContext, Scope, quiet
 from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, WorkspaceName
@@ -212,11 +213,6 @@ def numbered(
         cited.append(citation.model_copy(update={"label": new, "title": title, "origin": origin}))
     references = [f"[{c.label}] {c.title} — {c.origin}" for c in cited]
     return CitedText(body=body, citations=cited, references=references)
-
-
-def word_count(text: str) -> int:
-    """Words a reader sees: citation markers do not count."""
-    return len(CITED.sub("", text).split())
 
 
 # -- the pipeline ------------------------------------------------------------------------------

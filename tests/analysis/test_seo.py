@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aiwriter_kernel.analysis.seo import WEIGHTS, seo_audit
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.errors import ValidationError
 
 KEYWORD = "sourdough starter"
@@ -13,7 +14,8 @@ META = (
     "feed it, and the signs that tell you it is healthy and ready."
 )  # 146 characters
 
-# 170 words; "sourdough starter" twice (H1, first paragraph): 2 x 2 / 170 = 2.35 %.
+# 156 body words (the one word count), 170 with the headings; "sourdough starter" twice (H1,
+# first paragraph): the density divides by all the words read, 2 x 2 / 170 = 2.35 %.
 # Fails: no external link, and fridge.png has no alt text.
 ARTICLE_MD = """# How to Feed a Sourdough Starter
 
@@ -89,7 +91,7 @@ def test_hand_worked_markdown_article() -> None:
     assert audit.format == "markdown"
     assert audit.title == "How to Feed a Sourdough Starter"
     assert audit.slug == "feed-sourdough-starter"
-    assert audit.word_count == 170
+    assert audit.word_count == 156 == word_count(ARTICLE_MD)
     assert audit.keyword_count == 2
     assert audit.keyword_density == pytest.approx(100 * 2 * 2 / 170, abs=1e-3)
     assert not audit.keyword_stuffing
@@ -137,8 +139,9 @@ def test_missing_inputs_fail_with_fixes() -> None:
     assert "120-160" in checks["meta_description_length"].fix
     assert audit.slug == "how-to-feed-a-sourdough-starter"  # from the H1
     assert checks["keyword_in_slug"].passed
-    assert not checks["content_length"].passed  # 170 < 300 without a target
-    assert "130 words" in checks["content_length"].fix
+    assert not checks["content_length"].passed  # 156 < 300 without a target
+    assert "144 words" in checks["content_length"].fix
+    assert checks["content_length"].detail == "The page has 156 words."
 
 
 def test_stuffed_text_is_flagged() -> None:
@@ -155,7 +158,7 @@ def test_low_density_fails_with_how_many_more() -> None:
     page = "# Sourdough starter\n\n" + "Flour and water make bread dough. " * 90  # 542 words
     density = next(c for c in seo_audit(page, keyword=KEYWORD).checks if c.id == "keyword_density")
     assert not density.passed
-    assert "appears 1 times in 542 words" in density.detail
+    assert "appears once: 0.37 %" in density.detail
     # 0.5 % of 542 words is 1.4 two-word occurrences, so 2 are needed: 1 more.
     assert "about 1 more time" in density.fix
 

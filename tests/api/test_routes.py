@@ -15,6 +15,7 @@ from docx import Document
 from fastapi.testclient import TestClient
 
 from aiwriter_kernel import Workbench
+from aiwriter_kernel.analysis.word_count import word_count
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -353,6 +354,10 @@ def test_analyze_scores_readability_and_seo(client: TestClient, alice: Any) -> N
     report = answer.json()
     assert report["readability"]["word_count"] > 20
     assert report["seo"]["keyword"] == "composting"
+    # one word count: the answer's, every part's, and the kernel's rule agree
+    words = word_count(COMPOSTING)
+    assert report["word_count"] == report["readability"]["word_count"] == words
+    assert report["keywords"]["word_count"] == report["seo"]["word_count"] == words
     plain = client.post("/api/analyze", json={"markdown": COMPOSTING}, headers=alice.headers)
     assert plain.json()["seo"] is None
 

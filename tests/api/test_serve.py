@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aiwriter_kernel.cli import app
-from aiwriter_kernel.cli.serve_cmd import Target, warnings_for
+from aiwriter_kernel.cli.serve_cmd import Target, command_for, dashboard_environment, warnings_for
 
 from .live_server import live_api, serve_command
 
@@ -107,6 +108,8 @@ def test_each_target_runs_its_server_on_loopback_by_default(
         assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     if target == "dashboard":
         assert Path(argv[3]).parts[-2:] == ("notebooks", "dashboards")
+        shown_path = json.loads(result.stdout)["env"]["JUPYTER_PATH"]
+        assert shown_path == dashboard_environment({})["JUPYTER_PATH"]
     if target == "api":
         assert argv[argv.index("--host") + 1] == "127.0.0.1"
 
@@ -119,3 +122,14 @@ def test_binding_beyond_loopback_warns_that_the_network_can_reach_it(home: Path)
     app_warning, no_login = warnings_for(Target.app, "192.168.1.20", 1)
     assert "app will be reachable" in app_warning
     assert "the app has no login" in no_login and "operator" in no_login
+
+
+def test_the_dashboard_opens_on_its_home_page_template() -> None:
+    """Voilà finds templates on JUPYTER_PATH only: the shipped one must be first there."""
+    argv = command_for(Target.dashboard, "127.0.0.1", 8866)
+    assert "--template=aiwriter" in argv and "--VoilaConfiguration.classic_tree=True" in argv
+    env = dashboard_environment({"JUPYTER_PATH": "/elsewhere", "HOME": "/h"})
+    first, rest = env["JUPYTER_PATH"].split(os.pathsep)
+    assert rest == "/elsewhere" and env["HOME"] == "/h"
+    assert (Path(first) / "voila" / "templates" / "aiwriter" / "tree.html").is_file()
+    assert dashboard_environment({})["JUPYTER_PATH"] == first

@@ -99,3 +99,7 @@ def test_write_in_a_persona_exports_the_voice_analysis(home: Path) -> None:
     assert analysis["voice"]["persona"] == "No Readers"
     assert analysis["voice"]["banned_words"] == []
     assert summary["voice_score"] == analysis["voice"]["score"]
+    # one word count: what `write --json` reports is what every analysis of the draft shows
+    assert summary["word_count"] == analysis["word_count"] == analysis["readability"]["word_count"]
+    assert analysis["keywords"]["word_count"] == analysis["voice"]["word_count"]
+    assert summary["word_count"] == analysis["voice"]["word_count"]

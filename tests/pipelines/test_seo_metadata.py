@@ -13,6 +13,7 @@ import pytest
 from fake_openai_server import openai_workbench
 
 from aiwriter_kernel import Workbench
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.errors import NotFoundError, ValidationError
 from aiwriter_kernel.pipelines.seo_metadata import make_slug
 from aiwriter_kernel.text.banned import find_banned
@@ -105,7 +106,7 @@ def test_a_hand_worked_text(offline) -> None:
     }
     assert data["image"] == "https://tea.example/cup.png"
     assert data["keywords"].startswith("green tea, ")
-    assert data["wordCount"] == 59  # 5 heading words, 3 subheading words, 16+13+10+12
+    assert data["wordCount"] == 51 == word_count(TEA)  # 16+13+10+12 body words, no headings
     assert "datePublished" not in data  # pasted text has no stored dates, and it says so
     assert any("no publication dates" in w for w in result.warnings)
     assert "\\u0026" in result.json_ld_script  # "Tea & Co", escaped in the script

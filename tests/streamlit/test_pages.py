@@ -14,6 +14,7 @@ from app_pages import button, messages, page, selectbox, shown_text, text_input
 from docx import Document
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.workbench import Workbench
 
 TOPIC = "How to write readable web content"
@@ -309,7 +310,9 @@ def test_seo_page_scores_a_pasted_text_with_charts(home: Path) -> None:
     checks = at.dataframe[0].value
     assert {"check", "result", "how to fix"} <= set(checks.columns)
     metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics["Words"]) > 40
+    words = word_count(text)  # one word count: the metric and the SEO length check agree
+    assert int(metrics["Words"]) == words > 40
+    assert f"The page has {words} words." in set(checks["detail"])
     charts = at.get("plotly_chart")
     assert len(charts) >= 3  # gauge, readability bars, sentence lengths (and key phrases)
 

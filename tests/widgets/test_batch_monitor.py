@@ -81,11 +81,15 @@ def test_the_monitor_follows_a_run_to_its_end_and_stops_on_request(
         head_score = float(
             next(r for r in csv.DictReader(handle) if r["row_key"] == "head")["seo_score"]
         )
-    assert results.scores == {"head": head_score}
+    assert "2 rows" in results.status.value and "2 rows" in results.runs.label
     status_chart, score_chart = (o["data"][PLOTLY_MIME] for o in results.charts.outputs)
     assert dict(zip(status_chart["data"][0]["x"], status_chart["data"][0]["y"], strict=True)) == {
         "done": 1,
         "failed": 1,
     }
     assert score_chart["data"][0]["y"] == [head_score]
+    # bars are labelled by topic, never by row key; counts are whole numbers
+    assert score_chart["data"][0]["x"] == ["Readable headlines"]
+    assert score_chart["layout"]["xaxis"]["type"] == "category"
+    assert status_chart["layout"]["yaxis"]["dtick"] == 1
     assert "Readable headlines" in results.rows_html.value

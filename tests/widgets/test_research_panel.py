@@ -65,7 +65,7 @@ def test_bad_inputs_show_one_line_messages(wb: Workbench) -> None:
     panel = ResearchPanel(wb)
     panel.search_button.click()  # nothing typed: refused before any thread starts
     assert panel.last_error == "type something to search for"
-    assert "✘" in panel.status.value
+    assert "aiw-mark-error" in panel.status.value and "<b>error</b>" in panel.status.value
 
     panel.path.value = "/no/such/folder/notes.md"
     panel.ingest_button.click()

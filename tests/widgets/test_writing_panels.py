@@ -213,7 +213,7 @@ def test_rewrite_shows_each_channel_with_its_limit_checks(
             assert check.name in panel.output.value
             assert f"<td>{check.actual}</td>" in panel.output.value
     passed = sum(c.passed for r in panel.results.values() for c in r.checks)
-    assert panel.output.value.count("✔ pass") == passed
+    assert panel.output.value.count("aiw-mark-pass") == passed
 
 
 def test_a_missing_draft_fails_per_channel_in_one_line(wb: Workbench) -> None:
@@ -238,13 +238,22 @@ def test_analysis_shows_the_seo_score_fixes_and_charts(
     assert f"SEO score: {expected.seo.score} / 100" in panel.seo_html.value
     for failed in expected.seo.failed():
         assert failed.fix.replace("'", "&#x27;") in panel.seo_html.value
-    assert f"<td>{expected.readability.word_count}</td>" in panel.readability_html.value
-
     charts = [o["data"][PLOTLY_MIME] for o in panel.charts.outputs]
     gauge = charts[0]["data"][0]
     assert gauge["type"] == "indicator" and gauge["value"] == expected.seo.score
     assert len(charts) == 4  # gauge, readability, sentence lengths, key phrases
     json.dumps(charts)  # what the front end receives must be plain JSON
+
+    # one word count: the draft's status, the readability table, the SEO length check and
+    # the key phrase chart all show the number the article pipeline measured
+    words = written.word_count
+    assert words == expected.word_count == expected.readability.word_count
+    assert f"<td>{words}</td>" in panel.readability_html.value
+    assert f"The page has {words} words." in panel.seo_html.value
+    assert f"({words} words)" in charts[3]["layout"]["title"]["text"]
+    editor = DraftEditor(wb)
+    editor.show_result(written)
+    assert f"saved: {words} words" in editor.status.value
 
     panel.markdown.value = "   "
     panel.analyze_button.click()

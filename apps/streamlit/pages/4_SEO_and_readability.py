@@ -86,7 +86,7 @@ def main() -> None:
         columns = st.columns(4)
         columns[0].metric("Flesch reading ease", f"{r.flesch_reading_ease:.1f}")
         columns[1].metric("Flesch-Kincaid grade", f"{r.flesch_kincaid_grade:.1f}")
-        columns[2].metric("Words", r.word_count)
+        columns[2].metric("Words", report.word_count)  # the one word count
         columns[3].metric("Reading time (min)", f"{r.reading_time_minutes:.1f}")
         st.dataframe(
             [
