@@ -14,18 +14,19 @@ from aiwriter_kernel.workbench import Workbench
 
 GUIDE = (
     b"# Writing guide\n\n"
-    b"Good pages are planned before they are written.\n\n"
     b"## Headlines\n\n"
     b"### Short headlines\n\n"
-    b"Short headlines of about eight words are read in full on small screens.\n"
+    b"Short headlines of about eight words are read in full on small screens.\n\n"
+    b"## Planning\n\n"
+    b"Good pages are planned before they are written.\n"
 )
 
 
 def test_a_passage_is_split_into_its_heading_path_and_plain_text() -> None:
-    passage = plain_passage("# Guide\n\nIntro.\n\n## A\n\n### A1\nText.\n## B ##\n\nMore.")
+    passage = plain_passage("# Guide\n## A\n\n### A1\n## B ##\n\nIntro.\n\n## C\nMore.")
     assert passage.headings == ("Guide", "B")  # B replaced A and its A1
-    assert passage.text == "Intro.\n\nText.\n\nMore."
     assert passage.label("guide") == "B"  # the source title is not repeated
+    assert passage.text == "Intro.\n\nC\nMore."  # a later heading stays, without its marks
     assert plain_passage("No heading here.").label("Title") == ""
     assert plain_passage("#hashtag is no heading").text == "#hashtag is no heading"
 
@@ -42,7 +43,7 @@ def test_search_hits_show_their_heading_path_and_no_markdown_marks(home: Path) -
     labels = [m.value for m in at.markdown if m.value.startswith("**[")]
     assert labels[0] == "**[1] Writing guide > Headlines > Short headlines**"
     passages = [t.value for t in at.text]
-    assert any("eight words" in p for p in passages)
+    assert any("eight words" in p and "\nPlanning\n" in p for p in passages)
     for shown in passages:
         assert not any(line.lstrip().startswith("#") for line in shown.splitlines()), shown
 
