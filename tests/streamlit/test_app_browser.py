@@ -127,11 +127,13 @@ def test_write_page_writes_an_article_in_a_real_browser(
     assert browser.save_screenshot(str(ARTIFACTS / "write_article.png"))
 
 
-def test_every_page_is_finished_and_offline(app_url: str, browser) -> None:
+def test_every_page_is_finished_and_offline(app_url: str, browser, corpus_home: Path) -> None:
     """Each page renders with no "Deploy" button and no developer menu, and the browser
     asks nothing of any host but the app's own (no telemetry, fonts or CDN)."""
     from selenium.webdriver.common.by import By
 
+    with Workbench.open(home=corpus_home) as wb:  # a draft, so the Library has one to show
+        wb.write(TOPIC)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     requested: list[str] = []
     for path, title in PAGES:
