@@ -8,9 +8,7 @@ import json
 from pathlib import Path
 
 from aiwriter_apps.streamlit.passages import plain_passage
-from app_pages import button, page, text_input
-
-from aiwriter_kernel.workbench import Workbench
+from app_pages import button, page, store_draft, text_input
 
 GUIDE = (
     b"# Writing guide\n\n"
@@ -59,17 +57,9 @@ def test_the_sources_table_puts_the_long_origin_last(home: Path) -> None:
 
 
 def test_a_draft_with_one_version_offers_no_diff(home: Path) -> None:
-    with Workbench.open(home=home) as wb:
-        draft, _ = wb.db.drafts.create_draft(
-            wb.workspace().id,
-            kind="article",
-            title="Readable headlines",
-            topic="Readable headlines",
-            content=GUIDE.decode(),
-            stage="outline",
-        )
+    draft_id = store_draft(home, "Writing guide", [GUIDE.decode()])
     at = page("2_Write.py")
-    at.session_state["write_draft_id"] = draft.id
+    at.session_state["write_draft_id"] = draft_id
     at.run()
     assert not at.exception and len(at.dataframe[-1].value) == 1
     assert [b.label for b in at.button if b.label == "Show the diff"] == []
