@@ -152,6 +152,22 @@ def test_every_page_is_finished_and_offline(app_url: str, browser, corpus_home: 
     assert off_loopback == [], f"requests off 127.0.0.1: {off_loopback}"
 
 
+def test_settings_says_at_once_that_openai_needs_a_key(app_url: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{app_url}/Settings")
+    visible(browser, By.CSS_SELECTOR, "input[aria-label='Provider']", START_S).click()
+    visible(browser, By.XPATH, "//*[@role='option'][normalize-space(.)='openai']", 30).click()
+    _button(browser, "Use these settings").click()
+
+    warning = visible(browser, By.CSS_SELECTOR, "[data-testid='stAlertContentWarning']", WORK_S)
+    assert "openai cannot write yet" in warning.text
+    assert "OPENAI_API_KEY" in warning.text and "API key" in warning.text
+    _wait_for_the_run(browser)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "page_Settings_openai_without_key.png"))
+
+
 def requested_urls(browser) -> list[str]:
     """The URLs of the requests and WebSockets the page made since the last call, from
     Chromium's DevTools network events (``goog:loggingPrefs`` performance log)."""

@@ -147,11 +147,13 @@ def missing_setup(wb: Workbench) -> str | None:
     status = next((s for s in statuses if s.selected), None)
     if status is None or status.configured:
         return None
-    return escape_html(
-        f"**{status.name}** cannot write yet: {status.detail}. Type the key into **API key** "
-        "above and press **Use these settings**, or set it in the environment the app is "
-        "started from."
-    )
+    missing = f"**{status.name}** cannot write yet: {status.detail}."
+    if status.name in NEEDS_KEY:
+        missing += (
+            " Type the key into **API key** above and press **Use these settings**, or set it "
+            "in the environment the app is started from."
+        )
+    return escape_html(missing)
 
 
 # Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,
