@@ -1,6 +1,6 @@
-"""What a reader sees on the Research and Write pages: search hits as plain text under their
-heading path (never raw ``#`` marks), a Sources table whose short columns come first, and
-a diff offered only once a draft has two versions to compare."""
+"""What a reader sees on the Research, Write and SEO pages: search hits as plain text under
+their heading path (never raw ``#`` marks), a Sources table whose short columns come first,
+a diff offered only once a draft has two versions to compare, and the SEO fixes in full."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from aiwriter_apps.streamlit.passages import plain_passage
-from app_pages import button, page, store_draft, text_input
+from app_pages import button, page, shown_text, store_draft, text_input
 
 GUIDE = (
     b"# Writing guide\n\n"
@@ -65,3 +65,18 @@ def test_a_draft_with_one_version_offers_no_diff(home: Path) -> None:
     assert [b.label for b in at.button if b.label == "Show the diff"] == []
     assert not [s for s in at.selectbox if s.label in ("From version", "To version")]
     assert any("second version" in c.value for c in at.caption)
+
+
+def test_the_seo_fixes_are_listed_in_full_under_the_checks(home: Path) -> None:
+    at = page("4_SEO_and_readability.py").run()
+    at.text_area[0].set_value(GUIDE.decode())
+    text_input(at, "Focus keyword (for the SEO audit)").set_value("short headlines")
+    button(at, "Analyze").click().run()
+    assert not at.exception and not at.error
+    checks = at.dataframe[0].value
+    failed = checks[(checks["result"] == "fail") & (checks["how to fix"].fillna("") != "")]
+    assert len(failed) > 0  # a short guide fails some checks (length, meta description)
+    shown = shown_text(at)
+    assert "To improve the score" in shown
+    for fix in failed["how to fix"]:
+        assert f"- {fix}" in shown

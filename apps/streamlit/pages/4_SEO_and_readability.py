@@ -13,6 +13,14 @@ from aiwriter_kernel.errors import AIWriterError, one_line
 FROM_TEXT, FROM_DRAFT = "Pasted text", "A saved draft"
 NO_PERSONA = "(none)"
 REPORT = "seo_report"
+# Short columns narrow, so the checks' detail and fix (sentences) get the room.
+SEO_CHECK_COLUMNS = {
+    "check": st.column_config.TextColumn("check", width="medium"),
+    "result": st.column_config.TextColumn("result", width="small"),
+    "weight": st.column_config.NumberColumn("weight", width="small"),
+    "detail": st.column_config.TextColumn("detail", width="large"),
+    "how to fix": st.column_config.TextColumn("how to fix", width="large"),
+}
 
 
 def main() -> None:
@@ -76,7 +84,12 @@ def main() -> None:
                 for c in seo.checks
             ],
             hide_index=True,
+            height="content",  # every check, without scrolling
+            column_config=SEO_CHECK_COLUMNS,
         )
+        if fixes := [c.fix for c in seo.checks if not c.passed and c.fix]:
+            st.markdown("**To improve the score**")  # in full: a table cell cuts a sentence
+            st.markdown("\n".join(f"- {escape_html(fix)}" for fix in fixes))
         for warning in seo.warnings:
             st.warning(escape_html(warning))
 
