@@ -6,6 +6,7 @@ import streamlit as st
 from aiwriter_apps.streamlit.passages import PATH_SEPARATOR, plain_passage
 from aiwriter_apps.streamlit.safe_markdown import escape_html
 from aiwriter_apps.streamlit.session import page_header
+from aiwriter_apps.streamlit.tables import sized_columns
 
 from aiwriter_kernel.errors import AIWriterError, one_line
 from aiwriter_kernel.research.models import SearchHit
@@ -13,16 +14,18 @@ from aiwriter_kernel.research.models import SearchHit
 UPLOAD_TYPES = ["md", "markdown", "txt", "rst", "pdf", "docx", "html", "htm", "ipynb"]
 SNIPPET_CHARS = 400
 # Short columns first and the long origin last, each with a width, so "added" is never cut off.
-SOURCE_COLUMNS = ("id", "title", "added", "type", "bytes", "tags", "origin")
-SOURCE_COLUMN_CONFIG = {
-    "id": st.column_config.NumberColumn("id", width="small"),
-    "title": st.column_config.TextColumn("title", width="medium"),
-    "added": st.column_config.TextColumn("added", width="medium"),
-    "type": st.column_config.TextColumn("type", width="small"),
-    "bytes": st.column_config.NumberColumn("bytes", width="small"),
-    "tags": st.column_config.TextColumn("tags", width="small"),
-    "origin": st.column_config.TextColumn("origin", width="large"),
-}
+SOURCE_COLUMN_CONFIG = sized_columns(
+    {
+        "id": "small",
+        "title": "medium",
+        "added": "medium",
+        "type": "small",
+        "bytes": "small",
+        "tags": "small",
+        "origin": "large",
+    }
+)
+SOURCE_COLUMNS = tuple(SOURCE_COLUMN_CONFIG)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from aiwriter_apps.streamlit.safe_markdown import escape_html
 from aiwriter_apps.streamlit.session import page_header
+from aiwriter_apps.streamlit.tables import sized_columns
 
 from aiwriter_kernel.analysis import AnalysisReport, figures
 from aiwriter_kernel.errors import AIWriterError, one_line
@@ -14,13 +15,15 @@ FROM_TEXT, FROM_DRAFT = "Pasted text", "A saved draft"
 NO_PERSONA = "(none)"
 REPORT = "seo_report"
 # Short columns narrow, so the checks' detail and fix (sentences) get the room.
-SEO_CHECK_COLUMNS = {
-    "check": st.column_config.TextColumn("check", width="medium"),
-    "result": st.column_config.TextColumn("result", width="small"),
-    "weight": st.column_config.NumberColumn("weight", width="small"),
-    "detail": st.column_config.TextColumn("detail", width="large"),
-    "how to fix": st.column_config.TextColumn("how to fix", width="large"),
-}
+SEO_CHECK_COLUMNS = sized_columns(
+    {
+        "check": "medium",
+        "result": "small",
+        "weight": "small",
+        "detail": "large",
+        "how to fix": "large",
+    }
+)
 
 
 def main() -> None:
