@@ -104,9 +104,11 @@ def postgres_schema(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def headless_chromium(profile: Path):
+def headless_chromium(profile: Path, *, network_log: bool = False):
     """Debian's Chromium through its own chromedriver, headless, with a fresh profile and the
-    background networking a closed machine refuses switched off (nothing is downloaded)."""
+    background networking a closed machine refuses switched off (nothing is downloaded).
+    With ``network_log``, the DevTools network events are kept for
+    ``driver.get_log("performance")``, so a test can see every request the page made."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -125,6 +127,8 @@ def headless_chromium(profile: Path):
         "--window-size=1400,2400",
     ):
         options.add_argument(argument)
+    if network_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
 
 

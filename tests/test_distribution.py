@@ -60,3 +60,4 @@ def test_the_installed_front_ends_have_what_they_run(wheel_names: list[str]) -> 
     assert "aiwriter_widgets/__init__.py" in wheel_names
     assert "aiwriter_kernel/prompts/rewrite.j2" in wheel_names
     assert any(name.startswith("aiwriter_apps/streamlit/pages/") for name in wheel_names)
+    assert "aiwriter_apps/streamlit/.streamlit/config.toml" in wheel_names  # offline settings

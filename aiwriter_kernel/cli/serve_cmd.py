@@ -39,6 +39,16 @@ DEFAULT_PORTS = {Target.api: 8000, Target.app: 8501, Target.dashboard: 8866}
 # tree is the page a template can replace; the default one is a JupyterLab app.
 DASHBOARD_HOME = ("--template=aiwriter", "--VoilaConfiguration.classic_tree=True")
 
+# The app works offline and looks finished: no telemetry calls from the browser, no "Deploy"
+# button or developer menu, no email prompt, no "ask Google" links. The same values ship in
+# apps/streamlit/.streamlit/config.toml for runs that do not go through this command.
+STREAMLIT_OFFLINE = (
+    *("--browser.gatherUsageStats", "false"),
+    *("--client.toolbarMode", "minimal"),
+    *("--client.showErrorLinks", "false"),
+    *("--server.showEmailPrompt", "false"),
+)
+
 
 def serve(
     target: Annotated[
@@ -96,6 +106,7 @@ def command_for(target: Target, host: str, port: int, workers: int = 1) -> list[
             *("-m", "streamlit", "run", str(_streamlit_entry())),
             *("--server.address", host, "--server.port", str(port)),
             *("--server.headless", "true"),
+            *STREAMLIT_OFFLINE,
         ]
     return [
         python,

@@ -18,6 +18,7 @@ import contextlib
 
 SERVICE = "aiwriter"
 INSECURE_BACKENDS = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
+SECURE_KEYRINGS = "such as GNOME Keyring, KWallet, the macOS Keychain or Windows Credential Manager"
 
 
 class KeyringUnavailable(Exception):
@@ -32,9 +33,10 @@ def backend_problem() -> str | None:
         return "the keyring package is not installed"
     backend = keyring.get_keyring()
     module = type(backend).__module__
-    insecure = module.startswith(INSECURE_BACKENDS)
-    if insecure or ("chainer" in module and not _chained(backend)):
-        return f"no secure OS keyring is available here ({type(backend).__name__})"
+    if module.startswith("keyrings.alt"):
+        return "the only keyring installed here (keyrings.alt) would keep keys in a readable file"
+    if module.startswith(INSECURE_BACKENDS) or ("chainer" in module and not _chained(backend)):
+        return f"this machine has no secure keyring ({SECURE_KEYRINGS})"
     return None
 
 

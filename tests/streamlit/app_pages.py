@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from aiwriter_kernel.workbench import Workbench
+
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "apps" / "streamlit"
 RUN_S = 180  # generous: the first run of a page may load the embedding model
@@ -58,3 +60,21 @@ def selectbox(at, label: str):
     found = [s for s in at.selectbox if s.label == label]
     assert found, f"no selectbox {label!r}; boxes: {[s.label for s in at.selectbox]}"
     return found[0]
+
+
+def store_draft(home: Path, title: str, contents: list[str]) -> int:
+    """A draft with one version per text (an outline, then drafts), stored straight in
+    ``home``: fast, with no writing. Returns its id."""
+    with Workbench.open(home=home) as wb:
+        first, *later = contents
+        draft, _ = wb.db.drafts.create_draft(
+            wb.workspace().id,
+            kind="article",
+            title=title,
+            topic=title,
+            content=first,
+            stage="outline",
+        )
+        for content in later:
+            wb.db.drafts.add_version(draft.id, content=content, stage="draft")
+        return draft.id

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from app_pages import button, messages, page, selectbox, shown_text, text_input
+from app_pages import button, messages, page, selectbox, shown_text, store_draft, text_input
 from docx import Document
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
@@ -37,17 +37,7 @@ def written(corpus_home: Path) -> int:
 @pytest.fixture
 def stored(home: Path) -> int:
     """A draft with two versions, stored straight in the test's (empty) home: fast."""
-    with Workbench.open(home=home) as wb:
-        draft, _ = wb.db.drafts.create_draft(
-            wb.workspace().id,
-            kind="article",
-            title="Readable headlines",
-            topic=TOPIC,
-            content=NOTES.decode(),
-            stage="outline",
-        )
-        wb.db.drafts.add_version(draft.id, content=NOTES.decode() + "\nMore.\n", stage="draft")
-        return draft.id
+    return store_draft(home, "Readable headlines", [NOTES.decode(), NOTES.decode() + "\nMore.\n"])
 
 
 def delete_right_after(monkeypatch: pytest.MonkeyPatch, method: str, draft_id: int) -> None:

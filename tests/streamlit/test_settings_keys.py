@@ -196,3 +196,46 @@ def test_the_home_key_never_goes_to_a_base_url_the_visitor_typed(home: Path, fak
     assert fake_openai.requests, "the visitor's server was never called"
     sent = [str(r.headers) for r in fake_openai.requests]
     assert not any("sk-home" in headers for headers in sent)
+
+
+@pytest.fixture
+def no_provider_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No provider key in the environment the app runs in."""
+    for name in ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("provider, variable", [("openai", "OPENAI_API_KEY"), ("gemini", "GEMINI")])
+def test_a_provider_without_its_key_is_said_at_once_with_how_to_set_it(
+    home: Path, use_keyring, no_provider_keys, provider: str, variable: str
+) -> None:
+    use_keyring(fail.Keyring())
+    at = save(settings_page(), provider=provider)
+    assert not at.exception and not at.error
+    assert f"provider **{provider}**" in shown_text(at)  # accepted, and what is missing said
+    (warning,) = messages(at, "warning")
+    assert f"**{provider}** cannot write yet" in warning
+    assert variable in warning and "**API key**" in warning
+
+    at = save(at, provider=provider, key=KEY)  # the key typed: nothing is missing any more
+    assert messages(at, "warning") == []
+
+
+def test_an_openai_compatible_server_needs_no_key_and_gets_no_warning(
+    home: Path, use_keyring, no_provider_keys
+) -> None:
+    use_keyring(fail.Keyring())
+    at = save(settings_page(), provider="openai", base_url="http://127.0.0.1:11434/v1")
+    assert not at.exception and messages(at, "warning") == []
+
+
+def test_the_keyring_notice_says_plainly_where_a_key_is_kept(home: Path, use_keyring) -> None:
+    use_keyring(fail.Keyring())
+    (notice,) = [i for i in messages(settings_page(), "info") if "Keys cannot be remembered" in i]
+    assert "this machine has no secure keyring" in notice
+    assert "this browser session's memory only" in notice
+    assert "(Keyring)" not in notice  # the backend's class name says nothing to a reader
+
+    use_keyring(PlainTextKeyring())
+    (notice,) = [i for i in messages(settings_page(), "info") if "Keys cannot be remembered" in i]
+    assert "readable file" in notice

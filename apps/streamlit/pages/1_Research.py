@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import streamlit as st
+from aiwriter_apps.streamlit.passages import PATH_SEPARATOR, plain_passage
 from aiwriter_apps.streamlit.safe_markdown import escape_html
 from aiwriter_apps.streamlit.session import page_header
+from aiwriter_apps.streamlit.tables import sized_columns
 
 from aiwriter_kernel.errors import AIWriterError, one_line
+from aiwriter_kernel.research.models import SearchHit
 
 UPLOAD_TYPES = ["md", "markdown", "txt", "rst", "pdf", "docx", "html", "htm", "ipynb"]
 SNIPPET_CHARS = 400
+# Short columns first and the long origin last, each with a width, so "added" is never cut off.
+SOURCE_COLUMN_CONFIG = sized_columns(
+    {
+        "id": "small",
+        "title": "medium",
+        "added": "medium",
+        "type": "small",
+        "bytes": "small",
+        "tags": "small",
+        "origin": "large",
+    }
+)
+SOURCE_COLUMNS = tuple(SOURCE_COLUMN_CONFIG)
 
 
 def main() -> None:
@@ -71,6 +87,8 @@ def main() -> None:
                 for s in sources
             ],
             hide_index=True,
+            column_order=SOURCE_COLUMNS,
+            column_config=SOURCE_COLUMN_CONFIG,
         )
         with st.expander("Delete a source"):
             by_id = {s.id: s for s in sources}
@@ -108,11 +126,21 @@ def main() -> None:
                 if not hits:
                     st.info("No passage matches: add sources or rephrase.")
                 for number, hit in enumerate(hits, 1):
-                    with st.container(border=True, key=f"research_hit_{number}"):
-                        st.markdown(f"**[{number}] {escape_html(hit.source_title)}**")
-                        st.caption(escape_html(hit.citation))
-                        cut = len(hit.text) > SNIPPET_CHARS
-                        st.text(hit.text[:SNIPPET_CHARS] + ("…" if cut else ""))
+                    show_hit(number, hit)
+
+
+def show_hit(number: int, hit: SearchHit) -> None:
+    """One hit: its source and heading path as a label, the passage as plain text (no raw
+    ``#`` marks), and the citation."""
+    passage = plain_passage(hit.text)
+    label = f"[{number}] {hit.source_title}"
+    if path := passage.label(hit.source_title):
+        label += PATH_SEPARATOR + path
+    with st.container(border=True, key=f"research_hit_{number}"):
+        st.markdown(f"**{escape_html(label)}**")
+        st.caption(escape_html(hit.citation))
+        cut = len(passage.text) > SNIPPET_CHARS
+        st.text(passage.text[:SNIPPET_CHARS] + ("…" if cut else ""))
 
 
 # Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,

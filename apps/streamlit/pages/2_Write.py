@@ -11,6 +11,7 @@ from aiwriter_apps.streamlit.streaming import EventStream
 from aiwriter_kernel.errors import AIWriterError, ValidationError, one_line
 from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS, ArticleResult, Outline
 from aiwriter_kernel.pipelines.outline_text import outline_to_text, text_to_outline
+from aiwriter_kernel.workbench import Workbench
 
 NO_PERSONA = "(none)"
 DRAFT_ID, OUTLINE, OUTLINE_TEXT, RESULT, PLAN_WARNINGS = (
@@ -152,20 +153,27 @@ def main() -> None:
                 ],
                 hide_index=True,
             )
-            numbers = [v.version for v in versions]
-            left, right = st.columns(2)
-            old = left.selectbox("From version", numbers, index=max(0, len(numbers) - 2))
-            new = right.selectbox("To version", numbers, index=len(numbers) - 1)
-            if st.button("Show the diff"):
-                try:
-                    diff = wb.diff(draft_id, old, new)
-                except AIWriterError as error:  # e.g. deleted from the Library meanwhile
-                    st.error(escape_html(one_line(error)))
-                else:
-                    if diff:
-                        st.code(diff, language="diff")
-                    else:
-                        st.info("The two versions are identical.")
+            if len(versions) > 1:
+                show_diff(wb, draft_id, [v.version for v in versions])
+            else:
+                st.caption("Once the draft has a second version, you can compare the two here.")
+
+
+def show_diff(wb: Workbench, draft_id: int, numbers: list[int]) -> None:
+    """Pick two versions and show what changed; only offered once there are two to compare."""
+    left, right = st.columns(2)
+    old = left.selectbox("From version", numbers, index=len(numbers) - 2)
+    new = right.selectbox("To version", numbers, index=len(numbers) - 1)
+    if st.button("Show the diff"):
+        try:
+            diff = wb.diff(draft_id, old, new)
+        except AIWriterError as error:  # e.g. deleted from the Library meanwhile
+            st.error(escape_html(one_line(error)))
+        else:
+            if diff:
+                st.code(diff, language="diff")
+            else:
+                st.info("The two versions are identical.")
 
 
 def show_warnings(warnings: list[str]) -> None:

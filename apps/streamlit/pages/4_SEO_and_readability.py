@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from aiwriter_apps.streamlit.safe_markdown import escape_html
 from aiwriter_apps.streamlit.session import page_header
+from aiwriter_apps.streamlit.tables import sized_columns
 
 from aiwriter_kernel.analysis import AnalysisReport, figures
 from aiwriter_kernel.errors import AIWriterError, one_line
@@ -13,6 +14,16 @@ from aiwriter_kernel.errors import AIWriterError, one_line
 FROM_TEXT, FROM_DRAFT = "Pasted text", "A saved draft"
 NO_PERSONA = "(none)"
 REPORT = "seo_report"
+# Short columns narrow, so the checks' detail and fix (sentences) get the room.
+SEO_CHECK_COLUMNS = sized_columns(
+    {
+        "check": "medium",
+        "result": "small",
+        "weight": "small",
+        "detail": "large",
+        "how to fix": "large",
+    }
+)
 
 
 def main() -> None:
@@ -76,7 +87,12 @@ def main() -> None:
                 for c in seo.checks
             ],
             hide_index=True,
+            height="content",  # every check, without scrolling
+            column_config=SEO_CHECK_COLUMNS,
         )
+        if fixes := [c.fix for c in seo.checks if not c.passed and c.fix]:
+            st.markdown("**To improve the score**")  # in full: a table cell cuts a sentence
+            st.markdown("\n".join(f"- {escape_html(fix)}" for fix in fixes))
         for warning in seo.warnings:
             st.warning(escape_html(warning))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 from aiwriter_apps.streamlit import keys
+from aiwriter_apps.streamlit.safe_markdown import escape_html
 from aiwriter_apps.streamlit.session import (
     ModelChoice,
     active_models,
@@ -23,6 +24,8 @@ from aiwriter_apps.streamlit.session import (
 )
 from pydantic import SecretStr
 from pydantic import ValidationError as PydanticValidationError
+
+from aiwriter_kernel.workbench import Workbench
 
 NEEDS_KEY = ("openai", "gemini")
 SHARED_KEYRING = (
@@ -69,7 +72,9 @@ def main() -> None:
         remember = st.checkbox(
             "Remember the key in the OS keyring",
             disabled=keyring_problem is not None,
-            help=keyring_problem or "Stored by the operating system under the service 'aiwriter'.",
+            help=f"Not available: {keyring_problem}."
+            if keyring_problem
+            else "Stored by the operating system under the service 'aiwriter'.",
         )
         st.caption(SHARED_KEYRING)
         save = st.form_submit_button("Use these settings")
@@ -111,12 +116,14 @@ def main() -> None:
 
     st.subheader("Active")
     st.markdown(active_models(wb))
+    if (missing := missing_setup(wb)) is not None:
+        st.warning(missing)
     if keyring_problem is None:
         st.caption("A secure OS keyring is available: keys can be remembered there.")
     else:
         st.info(
-            f"Keys cannot be remembered here: {keyring_problem}. A key you type is kept for "
-            "this session only."
+            f"Keys cannot be remembered here: {keyring_problem}. A key you type is kept in "
+            "this browser session's memory only, and is gone when the session ends."
         )
 
     left, right = st.columns(2)
@@ -131,6 +138,22 @@ def main() -> None:
     if right.button("Back to the home's settings"):
         save_model_choice(None)
         st.rerun()
+
+
+def missing_setup(wb: Workbench) -> str | None:
+    """What the session's provider still needs before it can write (a key, usually) and how
+    to give it, or None when it is ready: said at once, not at the first failed draft."""
+    statuses = wb.model_statuses(probe=False)
+    status = next((s for s in statuses if s.selected), None)
+    if status is None or status.configured:
+        return None
+    missing = f"**{status.name}** cannot write yet: {status.detail}."
+    if status.name in NEEDS_KEY:
+        missing += (
+            " Type the key into **API key** above and press **Use these settings**, or set it "
+            "in the environment the app is started from."
+        )
+    return escape_html(missing)
 
 
 # Streamlit runs a page as __main__; a worker process that Python spawns (batch rows,
