@@ -17,9 +17,9 @@ from typing import Generic, TypeVar
 from aiwriter_apps.streamlit.safe_markdown import escape_html
 
 from aiwriter_kernel.pipelines.article_models import PipelineEvent
+from aiwriter_kernel.pipelines.events import OnEvent
 
 T = TypeVar("T")
-OnEvent = Callable[[PipelineEvent], None]
 INTRODUCTION = "Introduction"  # the section the article pipeline writes without a heading
 _FINISHED = object()
 
