@@ -12,6 +12,7 @@ from rich.markup import escape
 from aiwriter_kernel.cli.channel_help import ChannelsHelp
 from aiwriter_kernel.cli.output import emit, print_warnings, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.text.counts import counted
 
 
 def write(
@@ -114,7 +115,7 @@ def write(
     def render(console: Console) -> None:
         console.print(
             f"[bold]{result.title}[/bold] (draft {result.draft_id}, "
-            f"v{result.version}, {len(result.citations)} sources cited)"
+            f"v{result.version}, {counted(len(result.citations), 'source')} cited)"
         )
         console.print(
             f"Markdown: {files.markdown}\nHTML:     {files.html}\nAnalysis: {files.analysis}"
@@ -128,7 +129,7 @@ def write(
 def _scores_line(result, analysis) -> str:
     """Length, readability and (with a keyword) the SEO score, on one line."""
     parts = [
-        f"{result.word_count} words (target {result.target_words})",
+        f"{counted(result.word_count, 'word')} (target {result.target_words})",
         f"Flesch reading ease {analysis.readability.flesch_reading_ease:.0f}",
         f"grade {analysis.readability.flesch_kincaid_grade:.1f}",
     ]
