@@ -12,6 +12,7 @@ from rich.markup import escape
 from aiwriter_kernel.cli.channel_help import ChannelsHelp
 from aiwriter_kernel.cli.output import emit, print_warnings, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.cli.write_progress import WriteProgress, progress_bar
 from aiwriter_kernel.text.counts import counted
 
 
@@ -58,8 +59,6 @@ def write(
 
     A topic the knowledge base does not cover is refused with the reason; --allow-thin
     writes what the evidence supports instead, with a warning."""
-    from tqdm import tqdm
-
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
 
     if article_type not in ARTICLE_FORMATS:
@@ -82,16 +81,8 @@ def write(
         "allow_thin": allow_thin,
         "per_source": per_source,
     }
-    with (
-        open_workbench() as workbench,
-        tqdm(desc="write", unit="step", file=stderr.file, disable=None) as bar,
-    ):
-
-        def on_event(event) -> None:
-            bar.set_postfix_str(event.message[:40])
-            bar.update(1)
-
-        published = workbench.write_and_export(topic, on_event=on_event, **fields)
+    with open_workbench() as workbench, progress_bar(stderr.file) as bar:
+        published = workbench.write_and_export(topic, on_event=WriteProgress(bar), **fields)
     result, analysis, files = published.result, published.analysis, published.files
     summary = {
         "draft_id": result.draft_id,

@@ -210,6 +210,7 @@ class ArticlePipeline:
             PipelineEvent(
                 stage="outline",
                 message=f"planning {len(plan.sections)} sections from {len(passages)} sources",
+                sections=len(plan.sections),
             )
         )
         task = OutlineTask(
@@ -327,6 +328,7 @@ class ArticlePipeline:
                     stage="section",
                     message=f"section {index}/{len(outline.sections)}: {section.heading}",
                     section=section.heading,
+                    sections=len(outline.sections),
                 )
             )
             key = section_key(section)
