@@ -80,7 +80,7 @@ def test_dash_h_is_help_on_every_level(command: list[str]) -> None:
     ("args", "expected"),
     [
         (["write", "  "], "error: TOPIC: the topic is empty"),
-        (["rewrite", "--channel", "tiktok", "--text-file", "README.md"], "error: --channel: unknown"),
+        (["rewrite", "-c", "tiktok", "-f", "README.md"], "error: --channel: unknown"),
         (["write", "Compost", "--words", "3"], "error: --words: Input should be greater"),
     ],
 )
