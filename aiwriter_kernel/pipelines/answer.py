@@ -31,6 +31,7 @@ from aiwriter_kernel.pipelines.summary import (
     selection_from_hits,
 )
 from aiwriter_kernel.research.models import SearchFilters, SearchHit
+from aiwriter_kernel.text.counts import counted
 from aiwriter_kernel.text.sentences import split_sentences
 
 ANSWER_RELATIVE_SIMILARITY = 0.8
@@ -117,7 +118,11 @@ class AnswerPipeline:
             return self._store(request, None, reason, warnings, banned, on_event)
         selection = selection_from_hits(self._about_the_question(request, hits))
         task = AnswerTask(question=request.question, sources=selection.passages, voice=voice)
-        on_event(PipelineEvent(stage="generate", message=f"answering from {len(task.sources)}"))
+        on_event(
+            PipelineEvent(
+                stage="generate", message=f"answering from {counted(len(task.sources), 'passage')}"
+            )
+        )
         text = self.context.models.text(task, request)
         on_event(PipelineEvent(stage="check", message="checking the answer's citations"))
         if is_refusal(text):
