@@ -39,15 +39,38 @@ class NotFoundError(AIWriterError):
     """A record the caller named (draft, user, key...) does not exist."""
 
 
+PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+"""What pydantic puts before the message of a validator's ``ValueError``/``assert``."""
+
+
+def plain_reason(detail: Any) -> str:
+    """The message of one pydantic error detail, without pydantic's own wording."""
+    message = str(detail["msg"])
+    for prefix in PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
+
+
 class ValidationError(AIWriterError):
-    """The caller's input cannot be used (empty name, duplicate, out of range...)."""
+    """The caller's input cannot be used (empty name, duplicate, out of range...).
+
+    ``field`` and ``reason`` are set when the complaint is about one named input, so a front
+    end can name it in its own terms (the CLI says ``--channel``, not ``channel``).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, reason: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.reason = reason if reason is not None else message
 
     @classmethod
     def from_pydantic(cls, error: Any, model_name: str, prefix: str = "") -> ValidationError:
         """pydantic's first complaint as one line naming the field (``prefix.field: msg``)."""
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or model_name
-        return cls(f"{prefix}{where}: {first['msg']}")
+        reason = plain_reason(first)
+        field = where if len(first["loc"]) == 1 else None
+        return cls(f"{prefix}{where}: {reason}", field=field, reason=reason)
 
 
 class TopicNotCoveredError(ValidationError):

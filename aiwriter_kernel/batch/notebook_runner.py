@@ -62,6 +62,31 @@ def one_line_error(name: str, value: str) -> str:
     return named_one_line(name, str(value), limit=MAX_ERROR_LENGTH)
 
 
+class LocalKernelManager(AsyncKernelManager):
+    """A kernel on this machine, reached over local (IPC) sockets instead of TCP ports.
+
+    Our kernels never leave the machine: IPC keeps other users' processes off their ports,
+    and the kernel has no reason to warn, on every start, that it "is running over TCP
+    without encryption" (a warning that landed on the batch's stderr and in notebooks).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"transport": "ipc", "ip": _socket_prefix(), **kwargs})
+
+
+def _socket_prefix() -> str:
+    """Where this kernel's sockets go: an absolute path in Jupyter's runtime folder, since
+    the default (``kernel-ipc`` in the current folder) differs between us and a kernel
+    started in another folder (a row runs in its home)."""
+    import uuid
+
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    folder = Path(jupyter_runtime_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"aiwriter-{uuid.uuid4().hex[:12]}-ipc")
+
+
 class NotebookWorker:
     """One kernel for the life of a worker; rows run on it one at a time."""
 
@@ -120,7 +145,7 @@ class NotebookWorker:
         if self._km is not None and (self._env != env or not run_sync(self._km.is_alive)()):
             self._stop_kernel()
         if self._km is None:
-            manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
+            manager = LocalKernelManager(kernel_name=KERNEL_NAME)
             run_sync(manager.start_kernel)(env={**os.environ, **env}, cwd=cwd)
             self._km, self._env = manager, dict(env)
 
@@ -147,6 +172,7 @@ def run_with_papermill(task: RowTask) -> RowOutcome:
                 parameters=notebook_parameters(task),
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
+                kernel_manager_class=LocalKernelManager,
                 cwd=task.home,
                 execution_timeout=task.cell_timeout,
             )

@@ -52,6 +52,6 @@ def ask(
             console.print(escape(result.answer))
         else:
             console.print(f"[yellow]Not answered:[/yellow] {escape(result.reason or '')}")
-        print_warnings_and_footer(console, result.warnings, f"draft {result.draft_id}")
+        print_warnings_and_footer(console, result.warnings, f"stored as draft {result.draft_id}")
 
     emit(result, as_json=json_output, render=render)

@@ -13,6 +13,7 @@ from rich.table import Table
 from aiwriter_kernel.cli.output import emit, print_warnings
 from aiwriter_kernel.cli.workbench_loader import open_workbench
 from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.text.counts import counted
 
 
 def calendar(
@@ -78,7 +79,8 @@ def calendar(
                 escape(entry.cluster),
             )
         console.print(table)
-        console.print(f"{len(result.entries)} entries (stored as draft {result.draft_id})")
+        entries = counted(len(result.entries), "entry", "entries")
+        console.print(f"{entries} (stored as draft {result.draft_id})")
         console.print(f"CSV:       {csv_path}\niCalendar: {ics_path}")
         print_warnings(console, result.warnings)
 

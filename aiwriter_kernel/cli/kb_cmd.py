@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from aiwriter_kernel.research.models import IngestProgress
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.text.counts import counted
 
 if TYPE_CHECKING:
     from aiwriter_kernel.workbench import Workbench
@@ -45,14 +46,18 @@ def ingest(
     def render(console: Console) -> None:
         table = Table("status", "source", "chunks", "detail", title="ingest report")
         for item in report.items:
-            table.add_row(
-                item.status, item.title or item.origin, str(item.chunks), item.error or item.origin
-            )
+            status = STATUS_WORDS.get(item.status, item.status)
+            detail = item.error or item.origin
+            table.add_row(status, item.title or item.origin, str(item.chunks), detail)
         console.print(table)
 
     emit(report, as_json=json_output, render=render)
     if not report.ok:
         raise typer.Exit(1)
+
+
+STATUS_WORDS = {"unchanged": "unchanged (already ingested)"}
+"""An unchanged source's chunks were stored before: say so, or its count reads as new."""
 
 
 def show(bar: tqdm, step: IngestProgress) -> None:
@@ -116,7 +121,7 @@ def reindex(
     def render(console: Console) -> None:
         for item in rebuilt:
             whose = "" if item.owner is None else f" (user {item.owner})"
-            line = f"re-embedded {item.chunks} chunks of {item.workspace}{whose}"
+            line = f"re-embedded {counted(item.chunks, 'chunk')} of {item.workspace}{whose}"
             console.print(escape(line), highlight=False)
         if not rebuilt:
             console.print("no workspaces to reindex")

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from aiwriter_kernel.cli import (
     accounts_cmd,
@@ -29,9 +30,9 @@ from aiwriter_kernel.cli import (
     web_cmd,
     write_cmd,
 )
+from aiwriter_kernel.cli.error_message import error_line
 from aiwriter_kernel.cli.gc_tuning import command_gc
 from aiwriter_kernel.cli.output import stderr
-from aiwriter_kernel.errors import AIWriterError
 
 
 class _State:
@@ -48,12 +49,7 @@ class AIWriterApp(typer.Typer):
         except Exception as error:
             if _State.debug:
                 raise
-            if isinstance(error, AIWriterError):
-                message = str(error)
-            else:
-                message = (
-                    f"unexpected {type(error).__name__}: {error} (rerun with --debug for details)"
-                )
+            message = escape(error_line(error, typer.main.get_command(self), sys.argv[1:]))
             stderr.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
             sys.exit(1)
 
@@ -64,12 +60,31 @@ app = AIWriterApp(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # sub-commands inherit it
 )
+
+
+def _print_version(value: bool) -> None:
+    """``aiwriter --version``: the installed version, before any sub-command is parsed."""
+    if value:
+        from aiwriter_kernel import __version__
+
+        print(f"aiwriter {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """AI-Writer workbench command line."""
     _State.debug = debug

@@ -67,7 +67,7 @@ def seo_meta(
         console.print("[bold]Meta descriptions[/bold]")
         for description in result.meta_descriptions:
             console.print(f"- {escape(description)} [dim]({len(description)})[/dim]")
-        console.print(f"[bold]Slug[/bold] {result.slug}")
+        console.print(f"[bold]Slug:[/bold] {escape(result.slug)}")
         console.print(escape(result.head_html()))
         print_warnings_and_footer(console, result.warnings, f"stored as draft {result.draft_id}")
 

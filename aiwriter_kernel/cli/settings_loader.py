@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError as PydanticValidationError
 
 from aiwriter_kernel.config import Settings
-from aiwriter_kernel.errors import ConfigError
+from aiwriter_kernel.errors import ConfigError, plain_reason
 
 
 def load_settings() -> Settings:
@@ -15,4 +15,5 @@ def load_settings() -> Settings:
     except PydanticValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"setting AIWRITER_{field.upper()} is invalid: {first['msg']}") from None
+        reason = plain_reason(first)
+        raise ConfigError(f"setting AIWRITER_{field.upper()} is invalid: {reason}") from None

@@ -17,6 +17,7 @@ from aiwriter_kernel.cli.options import (
 )
 from aiwriter_kernel.cli.output import emit, print_warnings_and_footer
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.text.counts import counted
 
 
 def summarize(
@@ -46,7 +47,9 @@ def summarize(
     def render(console: Console) -> None:
         console.print(escape(result.markdown or result.reason or ""))
         print_warnings_and_footer(
-            console, result.warnings, f"{result.word_count} words, draft {result.draft_id}"
+            console,
+            result.warnings,
+            f"{counted(result.word_count, 'word')}, stored as draft {result.draft_id}",
         )
 
     emit(result, as_json=json_output, render=render)

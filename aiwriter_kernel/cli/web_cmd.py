@@ -11,6 +11,7 @@ from aiwriter_kernel.cli.options import JsonOption
 from aiwriter_kernel.cli.options import WorkspaceNameOption as WorkspaceOption
 from aiwriter_kernel.cli.output import emit
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.text.counts import counted
 
 
 def web(
@@ -33,8 +34,7 @@ def web(
         for result in results:
             console.print(f"[bold]{result.title}[/bold]\n  {result.url}\n  {result.snippet}")
         if report is not None:
-            console.print(
-                f"ingested {report.count('added')} pages, {report.count('failed')} failed"
-            )
+            pages = counted(report.count("added"), "page")
+            console.print(f"ingested {pages}, {report.count('failed')} failed")
 
     emit({"results": results, "ingest": report}, as_json=json_output, render=render)

@@ -12,6 +12,8 @@ from rich.markup import escape
 from aiwriter_kernel.cli.channel_help import ChannelsHelp
 from aiwriter_kernel.cli.output import emit, print_warnings, stderr
 from aiwriter_kernel.cli.workbench_loader import open_workbench
+from aiwriter_kernel.cli.write_progress import WriteProgress, progress_bar
+from aiwriter_kernel.text.counts import counted
 
 
 def write(
@@ -57,8 +59,6 @@ def write(
 
     A topic the knowledge base does not cover is refused with the reason; --allow-thin
     writes what the evidence supports instead, with a warning."""
-    from tqdm import tqdm
-
     from aiwriter_kernel.pipelines.article_models import ARTICLE_FORMATS
 
     if article_type not in ARTICLE_FORMATS:
@@ -81,16 +81,8 @@ def write(
         "allow_thin": allow_thin,
         "per_source": per_source,
     }
-    with (
-        open_workbench() as workbench,
-        tqdm(desc="write", unit="step", file=stderr.file, disable=None) as bar,
-    ):
-
-        def on_event(event) -> None:
-            bar.set_postfix_str(event.message[:40])
-            bar.update(1)
-
-        published = workbench.write_and_export(topic, on_event=on_event, **fields)
+    with open_workbench() as workbench, progress_bar(stderr.file) as bar:
+        published = workbench.write_and_export(topic, on_event=WriteProgress(bar), **fields)
     result, analysis, files = published.result, published.analysis, published.files
     summary = {
         "draft_id": result.draft_id,
@@ -114,7 +106,7 @@ def write(
     def render(console: Console) -> None:
         console.print(
             f"[bold]{result.title}[/bold] (draft {result.draft_id}, "
-            f"v{result.version}, {len(result.citations)} sources cited)"
+            f"v{result.version}, {counted(len(result.citations), 'source')} cited)"
         )
         console.print(
             f"Markdown: {files.markdown}\nHTML:     {files.html}\nAnalysis: {files.analysis}"
@@ -128,7 +120,7 @@ def write(
 def _scores_line(result, analysis) -> str:
     """Length, readability and (with a keyword) the SEO score, on one line."""
     parts = [
-        f"{result.word_count} words (target {result.target_words})",
+        f"{counted(result.word_count, 'word')} (target {result.target_words})",
         f"Flesch reading ease {analysis.readability.flesch_reading_ease:.0f}",
         f"grade {analysis.readability.flesch_kincaid_grade:.1f}",
     ]

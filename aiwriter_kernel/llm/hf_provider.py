@@ -264,6 +264,9 @@ def _model_key(model: str) -> str:
 
 def _load(model: str, device: str, dtype: str, cache_dir: Path | None) -> LoadedModel:
     """Load the preset (from cache or GGUF) or a directory, then place it on the device."""
+    from aiwriter_kernel.quiet_libraries import quiet_transformers
+
+    quiet_transformers()  # our caller shows progress; transformers' bars would only be noise
     start = time.perf_counter()
     torch_device = _torch_device(device)  # before a long load that could not be used
     if model == PRESET:

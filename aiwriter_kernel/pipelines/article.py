@@ -53,6 +53,7 @@ from aiwriter_kernel.pipelines.evidence import EvidenceRegistry
 from aiwriter_kernel.pipelines.outline_parser import OutlineParseError, parse_outline
 from aiwriter_kernel.research.models import SearchHit
 from aiwriter_kernel.text.banned import count_phrase, drop_banned_sentences, find_banned
+from aiwriter_kernel.text.counts import counted
 from aiwriter_kernel.text.headings import without_headings
 from aiwriter_kernel.text.sentences import split_sentences
 
@@ -204,7 +205,9 @@ class ArticlePipeline:
         on_event(
             PipelineEvent(
                 stage="outline",
-                message=f"planning {len(plan.sections)} sections from {len(passages)} sources",
+                message=f"planning {counted(len(plan.sections), 'section')} "
+                f"from {counted(len(passages), 'source')}",
+                sections=len(plan.sections),
             )
         )
         task = OutlineTask(
@@ -322,6 +325,7 @@ class ArticlePipeline:
                     stage="section",
                     message=f"section {index}/{len(outline.sections)}: {section.heading}",
                     section=section.heading,
+                    sections=len(outline.sections),
                 )
             )
             key = section_key(section)

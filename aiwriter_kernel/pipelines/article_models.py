@@ -95,6 +95,7 @@ class PipelineEvent(BaseModel):
     message: str
     section: str | None = None
     text: str | None = None
+    sections: int | None = None  # how many sections the article has, once planned: a total
 
 
 class ArticleResult(BaseModel):

@@ -26,6 +26,7 @@ from aiwriter_kernel.pipelines.request_fields import ModelName, ProviderName, Wo
 from aiwriter_kernel.research.models import SearchFilters, SearchHit
 from aiwriter_kernel.store.records import SourceRecord
 from aiwriter_kernel.text.banned import drop_banned_sentences, find_banned
+from aiwriter_kernel.text.counts import counted
 from aiwriter_kernel.text.headings import without_headings
 from aiwriter_kernel.text.sentences import split_sentences
 from aiwriter_kernel.text.words import content_words, stem
@@ -232,7 +233,7 @@ class SummaryPipeline:
         selection = self._select(request)
         warnings = list(selection.warnings)
         task = SummaryTask(sources=selection.passages, max_words=request.max_words, voice=voice)
-        message = f"summarising {len(task.sources)} sources"
+        message = f"summarising {counted(len(task.sources), 'source')}"
         on_event(PipelineEvent(stage="generate", message=message))
         text = self.context.models.text(task, request)
         on_event(PipelineEvent(stage="check", message="checking citations and length"))

@@ -97,6 +97,10 @@ def _cached_snapshot(model_id: str) -> Path:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
+    from aiwriter_kernel.quiet_libraries import quiet_hub
+
+    quiet_hub()
+
     candidates = [model_id] if "/" in model_id else [model_id, f"sentence-transformers/{model_id}"]
     for candidate in candidates:
         try:
@@ -178,6 +182,9 @@ class _TorchEncoder:
     def __init__(self, path: Path) -> None:
         from sentence_transformers import SentenceTransformer
 
+        from aiwriter_kernel.quiet_libraries import quiet_transformers
+
+        quiet_transformers()
         try:
             model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as error:  # any failure here means: this directory is not usable

@@ -344,10 +344,16 @@ class IngestRun:
 
     def _unchanged(self, document: LoadedDocument, existing: SourceRecord) -> IngestItem:
         """The same text again: "unchanged", unless its vectors were missing (an interrupted
-        ingest, a lost store): then they are stored now and it is "added", wholly."""
+        ingest, a lost store): then they are stored now and it is "added", wholly.
+
+        An unchanged source reports the chunks it already holds, not the none written now:
+        "0 chunks" would read as an empty source."""
         complete = self.kb.vectors_complete(existing)
-        chunks = 0 if complete else self._writer.restore_vectors([existing], self.group_chunks)
-        self._chunks_total += chunks
+        if complete:
+            chunks = len(self.kb.db.sources.source_chunk_ids(existing.id))
+        else:
+            chunks = self._writer.restore_vectors([existing], self.group_chunks)
+            self._chunks_total += chunks
         return IngestItem(
             origin=document.origin,
             status="unchanged" if complete else "added",

@@ -146,6 +146,9 @@ def export_transformer(model_dir: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
+    from aiwriter_kernel.quiet_libraries import quiet_transformers
+
+    quiet_transformers()
     model = AutoModel.from_pretrained(
         str(model_dir), local_files_only=True, attn_implementation="eager"
     )

@@ -69,7 +69,10 @@ def test_saving_again_replaces_the_persona(home: Path) -> None:
     [
         (["persona", "show", "Ghost"], "unknown persona 'Ghost'"),
         (["persona", "delete", "Ghost"], "no persona 'Ghost'"),
-        (["persona", "add", "Plain", "--reading-level", "40"], "reading_level"),
+        (
+            ["persona", "add", "Plain", "--reading-level", "40"],
+            "--reading-level: Input should be less than or equal to 20",
+        ),
         (["persona", "add", "Plain", "--example", "/no/such/file.md"], "cannot read the example"),
         (["write", "Anything", "--persona", "Ghost"], "unknown persona 'Ghost'"),
     ],

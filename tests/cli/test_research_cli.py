@@ -88,7 +88,7 @@ def test_seo_meta_prints_the_head_for_a_file(home: Path, tmp_path: Path) -> None
     shown = run_cli("seo-meta", "--file", str(page), "--keyword", "green tea")
     assert shown.returncode == 0, shown.stderr
     assert "<title>Brewing Green Tea at Home</title>" in shown.stdout
-    assert "Slug green-tea" in shown.stdout
+    assert "Slug: green-tea" in shown.stdout
     assert json.loads(SCRIPT.search(shown.stdout)[1])["headline"] == "Brewing Green Tea at Home"
 
 

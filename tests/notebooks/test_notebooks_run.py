@@ -18,6 +18,8 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from notebook_paths import ARTIFACTS, NOTEBOOKS, numbered_notebooks
 
+from aiwriter_kernel.batch.notebook_runner import LocalKernelManager
+
 KERNEL = "python3"
 CELL_TIMEOUT_S = 600
 # jupyter_client launches the interpreter running it for a spec whose argv[0] is one of these.
@@ -40,6 +42,7 @@ def execute(path: Path, env: dict[str, str], saved_as: str | None = None) -> nbf
         notebook,
         timeout=CELL_TIMEOUT_S,
         kernel_name=KERNEL,
+        kernel_manager_class=LocalKernelManager,  # IPC: no "running over TCP" warning
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     failure: Exception | None = None

@@ -183,3 +183,25 @@ def test_no_model_call_when_the_sources_say_nothing_about_it(chat, fake_openai) 
     result = chat.ask(question="What is the boiling point of tungsten?")
     assert not result.answered and "tungsten" in result.reason
     assert fake_openai.requests == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "guide"),
+    [
+        ("How long should paragraphs be?", "readability.md"),
+        ("What makes a good headline?", "headlines.md"),
+        ("What is a content calendar?", "content-calendar.txt"),
+    ],
+)
+def test_an_answer_holds_only_sentences_from_the_guide_that_answers(
+    workbench, question: str, guide: str
+) -> None:
+    # other guides share a word of each question ("long", "good", "content"): search returns
+    # them too, and none of their sentences may pad the answer
+    result = workbench.ask(question=question, k=6, per_source=1)
+    assert result.answered, result.reason
+    assert {c.source_id for c in result.citations} == {source_id(workbench, guide)}
+    assert result.answer.count("\n[") == 1  # one reference
+    for sentence in answer_sentences(result.answer):
+        assert sentence.rstrip().endswith(("[1].", "[1]?", "[1]!")), sentence
