@@ -12,7 +12,7 @@ import ipywidgets as w
 from aiwriter_widgets.panel import Panel
 from aiwriter_widgets.render import figure_output, table
 
-from aiwriter_kernel.text.plural import counted
+from aiwriter_kernel.text.counts import counted
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

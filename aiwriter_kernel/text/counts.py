@@ -10,4 +10,4 @@ from __future__ import annotations
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """``count`` and ``noun``, the noun plural unless the count is exactly one."""
     word = noun if count == 1 else (plural or f"{noun}s")
-    return f"{count} {word}"
+    return f"{count:,} {word}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from aiwriter_kernel.text.plural import counted
+from aiwriter_kernel.text.counts import counted
 
 
 def test_one_is_singular_everything_else_plural() -> None:
