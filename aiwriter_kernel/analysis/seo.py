@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from aiwriter_kernel.analysis.markup import PageParts, outline
 from aiwriter_kernel.analysis.word_count import word_count
 from aiwriter_kernel.errors import ValidationError
+from aiwriter_kernel.text.counts import counted
 from aiwriter_kernel.text.slugs import APOSTROPHES, slugify
 from aiwriter_kernel.text.words import words
 
@@ -367,7 +368,7 @@ def _keyword_density(page: _Page) -> SeoCheck:
     words_each = len(page.keyword_tokens)
     if density < DENSITY_MIN:
         needed = _occurrences_for(DENSITY_MIN, len(page.tokens), words_each)
-        fix = f"Use '{page.keyword}' about {needed - page.keyword_count} more time(s)."
+        fix = f"Use '{page.keyword}' about {counted(needed - page.keyword_count, 'more time')}."
     else:
         allowed = max(1, int(DENSITY_MAX * len(page.tokens) / (100 * words_each)))
         fix = (
@@ -395,9 +396,8 @@ def _single_h1(page: _Page) -> SeoCheck:
         if count == 0
         else f"Keep one H1 and turn the other {count - 1} into H2 headings."
     )
-    return _check(
-        "single_h1", "Exactly one H1", count == 1, f"The page has {count} H1 headings.", fix
-    )
+    detail = f"The page has {counted(count, 'H1 heading')}."
+    return _check("single_h1", "Exactly one H1", count == 1, detail, fix)
 
 
 def _heading_hierarchy(page: _Page) -> SeoCheck:
@@ -430,7 +430,7 @@ def _internal_link(page: _Page) -> SeoCheck:
         "internal_link",
         "At least one internal link",
         bool(internal),
-        f"{len(internal)} internal link(s).",
+        f"{counted(len(internal), 'internal link')}.",
         "Link to at least one related page of your own site with a relative URL.",
     )
 
@@ -441,7 +441,7 @@ def _external_link(page: _Page) -> SeoCheck:
         "external_link",
         "At least one external link",
         bool(external),
-        f"{len(external)} external link(s).",
+        f"{counted(len(external), 'external link')}.",
         "Link to at least one authoritative source on another site (https://...).",
     )
 
@@ -450,9 +450,10 @@ def _image_alt_text(page: _Page) -> SeoCheck:
     images = page.outline.images
     missing = [src or "(no src)" for src, alt in images if not alt]
     detail = (
-        f"{len(missing)} of {len(images)} image(s) lack alt text: {', '.join(missing[:5])}."
+        f"{len(missing)} of {counted(len(images), 'image')} lack alt text: "
+        f"{', '.join(missing[:5])}."
         if missing
-        else f"All {len(images)} image(s) have alt text."
+        else f"{_every_image(len(images))} alt text."
     )
     return _check(
         "image_alt_text",
@@ -479,7 +480,7 @@ def _content_length(page: _Page) -> SeoCheck:
         passed = count >= MIN_WORDS_WITHOUT_TARGET
         label = f"At least {MIN_WORDS_WITHOUT_TARGET} words"
         fix = f"Add about {MIN_WORDS_WITHOUT_TARGET - count} words of substance."
-    return _check("content_length", label, passed, f"The page has {count} words.", fix)
+    return _check("content_length", label, passed, f"The page has {counted(count, 'word')}.", fix)
 
 
 def _short(text: str | None, limit: int = 60) -> str:
@@ -503,3 +504,10 @@ CHECKS: tuple[Callable[[_Page], SeoCheck], ...] = (
     _image_alt_text,
     _content_length,
 )
+
+
+def _every_image(count: int) -> str:
+    """The subject of "… alt text" when no image lacks it: a page may have none."""
+    return {0: "The page has no images, so none lacks", 1: "The image has"}.get(
+        count, f"All {count:,} images have"
+    )
