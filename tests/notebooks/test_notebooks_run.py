@@ -87,6 +87,17 @@ def stream_text(notebook: nbformat.NotebookNode) -> str:
     )
 
 
+def stderr_text(notebook: nbformat.NotebookNode) -> str:
+    """What the cells wrote to stderr: a newcomer reads it as something gone wrong."""
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream" and output.get("name") == "stderr"
+    )
+
+
 def test_python3_kernelspec_runs_this_interpreter() -> None:
     """The notebooks (and the batch runner) ask for "python3"; it must start this venv's
     Python, which has the workbench installed, not some other environment's."""
@@ -135,6 +146,8 @@ def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     executed = execute(path, kernel_env(AIWRITER_HOME=str(home), TMPDIR=str(tmp_path)))
 
     assert f"home:   {home}" in stream_text(executed), "the notebook ignored AIWRITER_HOME"
+    noise = stderr_text(executed)  # library progress bars, kernel warnings
+    assert not noise, f"{path.name} printed on stderr:\n{noise[:500]}"
     assert (home / "aiwriter.db").is_file()
     created = {p.name for p in NOTEBOOKS.iterdir()} - before
     assert not created, f"the notebook wrote {created} into notebooks/"
